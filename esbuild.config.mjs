@@ -1,44 +1,19 @@
-// esbuild options for the firmware bundle. `npm run build` (tools/build) uses them, then runs
-// the Espruino gate over the output. Run directly (`node esbuild.config.mjs`) it only prints them.
-//
-// Why these settings (ESPRUINO.md):
-// - format 'cjs' keeps `require("Wifi")` verbatim; 'iife' would wrap it in a Proxy shim.
-//   tools/build wraps the bundle in a function itself.
-// - target es2015 lowers `?.`, `**`, logical assignment, object spread and class fields.
-// - `supported: false` turns what esbuild cannot lower into build errors instead of broken output.
-// - Espruino's built-in modules are external: they exist on the device, not in node_modules.
+// esbuild options for the firmware bundle, re-exported from tools/build/firmware-options.ts (the one
+// source of truth, which TypeScript tools and jest can import; jest cannot load this ESM file).
+// `npm run build` (tools/build) uses them, then runs the Espruino gate over the output.
+// Run directly (`node esbuild.config.mjs`) it only prints them.
 
-export const espruinoBuiltins = ['Storage', 'Wifi', 'net', 'tls', 'crypto', 'http', 'ESP8266'];
+import { readFileSync } from 'node:fs';
+import { transformSync } from 'esbuild';
 
+const source = readFileSync(new URL('./tools/build/firmware-options.ts', import.meta.url), 'utf8');
+const { code } = transformSync(source, { loader: 'ts', format: 'esm' });
+const options = await import(`data:text/javascript;base64,${Buffer.from(code).toString('base64')}`);
+
+export const espruinoBuiltins = options.espruinoBuiltins;
+export const firmwareBudgetBytes = options.firmwareBudgetBytes;
 /** @type {import('esbuild').BuildOptions} */
-export const firmwareBuildOptions = {
-  entryPoints: ['firmware/main.ts'],
-  bundle: true,
-  format: 'cjs',
-  platform: 'neutral',
-  target: 'es2015',
-  minify: true,
-  sourcemap: 'external',
-  legalComments: 'none',
-  write: false,
-  outfile: 'dist/firmware.js',
-  external: espruinoBuiltins,
-  tsconfig: 'firmware/tsconfig.json',
-  supported: {
-    destructuring: false,
-    'default-argument': false,
-    'rest-argument': false,
-    'array-spread': false,
-    generator: false,
-    'async-await': false,
-    'async-generator': false,
-    'for-await': false,
-    'template-literal': true,
-    'regexp-lookbehind-assertions': false,
-    'regexp-named-capture-groups': false,
-    'regexp-sticky-and-unicode-flags': false,
-  },
-};
+export const firmwareBuildOptions = options.firmwareBuildOptions;
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   console.log(JSON.stringify(firmwareBuildOptions, null, 2));

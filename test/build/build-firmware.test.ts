@@ -1,0 +1,98 @@
+// buildFirmware on small fixture entries: gate problems point at the TypeScript line, a clean bundle
+// is wrapped, parses and fits, and esbuild errors and the size budget fail with a readable message.
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { parse } from 'acorn';
+import { originalPositionFor, TraceMap } from '@jridgewell/trace-mapping';
+import { buildFirmware, FirmwareBuildError } from '../../tools/build/build-firmware';
+
+const repo = path.resolve(__dirname, '../..');
+const fixture = (name: string) => `test/build/fixtures/${name}`;
+let outDir: string;
+
+beforeAll(() => {
+  outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'build-firmware-'));
+});
+
+afterAll(() => {
+  fs.rmSync(outDir, { recursive: true, force: true });
+});
+
+async function build(entry: string, extra: { budgetBytes?: number; outName?: string } = {}) {
+  const lines: string[] = [];
+  const outFile = path.join(outDir, extra.outName ?? `${path.basename(entry, '.ts')}.js`);
+  try {
+    const result = await buildFirmware({ cwd: repo, entry: fixture(entry), outFile, log: (l) => lines.push(l), budgetBytes: extra.budgetBytes });
+    return { result, error: null, lines, outFile };
+  } catch (error) {
+    return { result: null, error: error as FirmwareBuildError, lines, outFile };
+  }
+}
+
+describe('buildFirmware', () => {
+  test('rejects Map and points at the line of the TypeScript file that uses it', async () => {
+    const { error, lines } = await build('uses-map.ts');
+    expect(error).toBeInstanceOf(FirmwareBuildError);
+    expect(error!.reason).toBe('gate');
+    expect(error!.message).toMatch(/^Firmware build rejected: 1 construct Espruino 2v29 cannot run/);
+    expect(error!.problems).toHaveLength(1);
+    expect(error!.problems[0]).toMatchObject({ construct: 'Map', source: { file: fixture('map-registry.ts'), line: 5 } });
+    expect(lines).toEqual([expect.stringMatching(/^test\/build\/fixtures\/map-registry\.ts:5:\d+ {2}Map: Espruino has no Map/)]);
+  });
+
+  test('removes an old bundle when the build is rejected, so it cannot be flashed by mistake', async () => {
+    const outFile = path.join(outDir, 'stale.js');
+    fs.writeFileSync(outFile, 'old();');
+    fs.writeFileSync(`${outFile}.map`, '{}');
+    const { error } = await build('uses-map.ts', { outName: 'stale.js' });
+    expect(error).toBeInstanceOf(FirmwareBuildError);
+    expect(fs.existsSync(outFile)).toBe(false);
+    expect(fs.existsSync(`${outFile}.map`)).toBe(false);
+  });
+
+  test('builds a clean entry wrapped in a function, which parses, and reports its size', async () => {
+    const { result, error, lines, outFile } = await build('clean.ts');
+    expect(error).toBeNull();
+    const code = fs.readFileSync(outFile, 'utf8');
+    expect(result).toEqual({ bytes: Buffer.byteLength(code), outFile, problems: [] });
+    expect(code.startsWith('(function(){\n')).toBe(true);
+    expect(code.endsWith('\n})();\n')).toBe(true);
+    expect(() => parse(code, { ecmaVersion: 2015, sourceType: 'script' })).not.toThrow();
+    expect(code).toContain('fixture-clean-banner');
+    expect(lines).toEqual([`${path.relative(repo, outFile)}: ${result!.bytes} bytes (${Number((result!.bytes / 1024).toFixed(1))} KB) of the 16 KB budget`]);
+  });
+
+  test('writes a source map that still points at the TypeScript after wrapping', async () => {
+    const { outFile } = await build('clean.ts', { outName: 'mapped.js' });
+    const code = fs.readFileSync(outFile, 'utf8');
+    const map = new TraceMap(fs.readFileSync(`${outFile}.map`, 'utf8'));
+    const before = code.slice(0, code.indexOf('console.log')).split('\n');
+    const found = originalPositionFor(map, { line: before.length, column: before[before.length - 1].length });
+    expect(found.source).toMatch(/test\/build\/fixtures\/clean\.ts$/);
+    expect(found.line).toBe(6);
+  });
+
+  test('fails over the size budget with the size, the budget and the overshoot', async () => {
+    const { error, outFile } = await build('clean.ts', { budgetBytes: 100, outName: 'too-big.js' });
+    expect(error).toBeInstanceOf(FirmwareBuildError);
+    expect(error!.reason).toBe('budget');
+    expect(error!.message).toMatch(/^Firmware bundle is \d+ bytes \(\d+(\.\d)? KB\), over the 0\.1 KB budget by \d+ bytes: /);
+    expect(fs.existsSync(outFile)).toBe(false);
+  });
+
+  test('prints what esbuild cannot lower as file:line:col lines and fails', async () => {
+    const { error, lines } = await build('destructuring.ts');
+    expect(error).toBeInstanceOf(FirmwareBuildError);
+    expect(error!.reason).toBe('esbuild');
+    expect(error!.message).toBe('Firmware build failed: esbuild reported 1 error (listed above).');
+    expect(lines).toEqual([expect.stringMatching(/^test\/build\/fixtures\/destructuring\.ts:3:7 {2}Transforming destructuring/)]);
+  });
+
+  test('fails readably when the entry does not exist', async () => {
+    const { error, lines } = await build('missing.ts');
+    expect(error).toBeInstanceOf(FirmwareBuildError);
+    expect(error!.reason).toBe('esbuild');
+    expect(lines.join('\n')).toMatch(/Could not resolve/);
+  });
+});

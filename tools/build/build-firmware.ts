@@ -1,0 +1,138 @@
+// Builds dist/firmware.js: esbuild bundles the firmware, the Espruino gate checks the output, and a
+// clean bundle is wrapped in a function (nothing leaks into Espruino's global scope) and size-checked.
+// It does not upload anything. A rejected build removes the old outputs so no stale bundle gets flashed.
+
+import * as fs from 'fs';
+import * as path from 'path';
+import * as esbuild from 'esbuild';
+import { createLocator, shiftSourceMap, type SourcePosition } from './bundle-source-map';
+import { findEspruinoProblems, type EspruinoProblem } from './espruino-gate';
+import { firmwareBudgetBytes, firmwareBuildOptions } from './firmware-options';
+
+export interface BuildFirmwareOptions {
+  cwd: string;
+  /** Entry module, relative to cwd. Default firmware/main.ts. */
+  entry?: string;
+  /** Output file, relative to cwd. Default dist/firmware.js; the map goes next to it (+ .map). */
+  outFile?: string;
+  log?: (line: string) => void;
+  /** Largest wrapped bundle allowed, in bytes. Default 16 KB. */
+  budgetBytes?: number;
+}
+
+/** A gate problem with where it came from in the TypeScript sources (null for esbuild helper code). */
+export interface LocatedProblem extends EspruinoProblem {
+  source: SourcePosition | null;
+}
+
+export interface BuildFirmwareResult {
+  bytes: number;
+  outFile: string;
+  /** Always empty on success: problems reject the build (see FirmwareBuildError.problems). */
+  problems: LocatedProblem[];
+}
+
+/** An expected build failure: its message is one sentence for the user; the details were logged. */
+export class FirmwareBuildError extends Error {
+  constructor(message: string, readonly reason: 'esbuild' | 'gate' | 'budget', readonly problems: LocatedProblem[] = []) {
+    super(message);
+    this.name = 'FirmwareBuildError';
+  }
+}
+
+const wrapperStart = '(function(){\n';
+const wrapperEnd = '\n})();\n';
+
+function kb(bytes: number): string {
+  return `${Number((bytes / 1024).toFixed(1))} KB`;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+// Columns are printed 1-based, as editors and terminals expect of file:line:col.
+function formatMessage(kind: string, m: esbuild.Message): string {
+  const where = m.location ? `${m.location.file}:${m.location.line}:${m.location.column + 1}  ` : '';
+  return `${where}${kind}${m.text}`;
+}
+
+function formatProblem(p: LocatedProblem, bundleName: string): string {
+  const where = p.source
+    ? `${p.source.file}:${p.source.line}:${p.source.column + 1}`
+    : `${bundleName}:${p.line}:${p.column + 1} (esbuild helper code)`;
+  return `${where}  ${p.construct}: ${p.message}`;
+}
+
+function removeOutputs(outFile: string): void {
+  fs.rmSync(outFile, { force: true });
+  fs.rmSync(`${outFile}.map`, { force: true });
+}
+
+async function bundle(cwd: string, entry: string, outFile: string, log: (line: string) => void): Promise<esbuild.BuildResult> {
+  try {
+    const result = await esbuild.build({
+      ...firmwareBuildOptions,
+      entryPoints: [entry],
+      outfile: outFile,
+      absWorkingDir: cwd,
+      tsconfig: path.resolve(cwd, firmwareBuildOptions.tsconfig),
+      write: false,
+      logLevel: 'silent',
+    });
+    for (const w of result.warnings) log(formatMessage('warning: ', w));
+    return result;
+  } catch (err) {
+    const failure = err as Partial<esbuild.BuildFailure>;
+    if (!Array.isArray(failure.errors)) throw err;
+    for (const e of failure.errors) {
+      log(formatMessage('', e));
+      for (const note of e.notes) if (note.text) log(`    note: ${note.text}`);
+    }
+    throw new FirmwareBuildError(`Firmware build failed: esbuild reported ${plural(failure.errors.length, 'error')} (listed above).`, 'esbuild');
+  }
+}
+
+export async function buildFirmware(opts: BuildFirmwareOptions): Promise<BuildFirmwareResult> {
+  const cwd = path.resolve(opts.cwd);
+  const log = opts.log ?? ((line: string) => console.log(line));
+  const entry = path.resolve(cwd, opts.entry ?? firmwareBuildOptions.entryPoints[0]);
+  const outFile = path.resolve(cwd, opts.outFile ?? firmwareBuildOptions.outfile);
+  const budget = opts.budgetBytes ?? firmwareBudgetBytes;
+  const shownName = path.relative(cwd, outFile).split(path.sep).join('/');
+
+  let result: esbuild.BuildResult;
+  try {
+    result = await bundle(cwd, entry, outFile, log);
+  } catch (err) {
+    removeOutputs(outFile);
+    throw err;
+  }
+  const files = result.outputFiles ?? [];
+  const js = files.find((f) => f.path === outFile);
+  const map = files.find((f) => f.path === `${outFile}.map`);
+  if (!js || !map) throw new Error(`Bug: esbuild returned no ${shownName} or no source map.`);
+
+  const locate = createLocator(map.text, outFile, cwd);
+  const problems: LocatedProblem[] = findEspruinoProblems(js.text).map((p) => ({ ...p, source: locate(p.line, p.column) }));
+  if (problems.length > 0) {
+    for (const p of problems) log(formatProblem(p, shownName));
+    removeOutputs(outFile);
+    throw new FirmwareBuildError(
+      `Firmware build rejected: ${plural(problems.length, 'construct')} Espruino 2v29 cannot run (listed above).`, 'gate', problems);
+  }
+
+  const code = wrapperStart + js.text.trimEnd() + wrapperEnd;
+  const bytes = Buffer.byteLength(code);
+  if (bytes > budget) {
+    removeOutputs(outFile);
+    throw new FirmwareBuildError(
+      `Firmware bundle is ${bytes} bytes (${kb(bytes)}), over the ${kb(budget)} budget by ${bytes - budget} bytes: ` +
+      'remove code or dependencies from the firmware before flashing.', 'budget');
+  }
+  fs.mkdirSync(path.dirname(outFile), { recursive: true });
+  fs.writeFileSync(outFile, code);
+  fs.writeFileSync(`${outFile}.map`, shiftSourceMap(map.text, 1, path.basename(outFile)));
+  log(`${shownName}: ${bytes} bytes (${kb(bytes)}) of the ${kb(budget)} budget`);
+  return { bytes, outFile, problems: [] };
+}
