@@ -1,0 +1,188 @@
+// The firmware MQTT client over real mutual TLS (through the Node socket adapter, with DER key material
+// as the device stores it) against the AWS-like broker: connect, publish, subscribe, ping, refusal, drop.
+import type { EventEmitter } from 'node:events';
+import { connect as mqttConnect, type MqttClient as MqttJsClient } from 'mqtt';
+import { createMqttClient, type MqttClient, type MqttOptions } from '../../firmware/core/mqtt/client';
+import type { Clock, Socket } from '../../firmware/ports';
+import { startAwsLikeBroker, type AwsLikeBroker } from '../../tools/broker/aws-like-broker';
+import { pemToDer } from '../../tools/pki/dev-pki';
+import { connectNodeSocket } from '../support/node-socket';
+import { createTempPki, type TempPki } from '../support/pki';
+
+let pki: TempPki;
+let broker: AwsLikeBroker;
+const live: MqttClient[] = [];
+const others: MqttJsClient[] = [];
+
+const realClock: Clock = {
+  now: () => Date.now(),
+  wall: () => Date.now(),
+  after: (ms, fn) => setTimeout(fn, ms) as unknown as number,
+  cancel: (id) => clearTimeout(id as unknown as NodeJS.Timeout),
+};
+
+beforeAll(async () => {
+  pki = createTempPki();
+  broker = await startAwsLikeBroker({ pki: pki.pki });
+});
+
+afterEach(async () => {
+  for (const c of live.splice(0)) c.end();
+  await Promise.all(others.splice(0).map((c) => c.endAsync(true)));
+});
+
+afterAll(async () => {
+  await broker?.close();
+  pki?.cleanup();
+});
+
+/** Waits for the next event that matches, from a small event log the client's handlers fill. */
+class Events {
+  private items: string[] = [];
+  private waiters: { match: (e: string) => boolean; resolve: (e: string) => void }[] = [];
+  push(e: string) {
+    this.items.push(e);
+    for (const w of this.waiters.filter((x) => x.match(e))) {
+      this.waiters.splice(this.waiters.indexOf(w), 1);
+      w.resolve(e);
+    }
+  }
+  all() {
+    return [...this.items];
+  }
+  next(prefix: string): Promise<string> {
+    const found = this.items.find((e) => e.startsWith(prefix));
+    if (found) return Promise.resolve(found);
+    return new Promise((resolve) => this.waiters.push({ match: (e) => e.startsWith(prefix), resolve }));
+  }
+}
+
+/** Opens a TLS socket as thing `cn` (key material as DER byte strings, as read from Storage) and starts the client. */
+function open(cn: string, over: Partial<MqttOptions> = {}): Promise<{ client: MqttClient; ev: Events; socket: Socket }> {
+  const id = pki.pki.client(cn);
+  const der = (pem: string) => pemToDer(pem).toString('latin1');
+  const ev = new Events();
+  return new Promise((resolve, reject) => {
+    const socket = connectNodeSocket(
+      { host: '127.0.0.1', port: broker.port, kind: 'tls', key: der(id.key), cert: der(id.cert), ca: der(pki.pki.ca) },
+      () => {
+        const client = createMqttClient(socket!, realClock, { clientId: cn, keepalive: 30, clean: true, maxPacket: 4096, ...over }, {
+          connected: (sp) => ev.push(`connected ${sp}`),
+          message: (t, p, q, r) => ev.push(`message ${t} ${p} ${q} ${r}`),
+          puback: (n) => ev.push(`puback ${n}`),
+          suback: (n, g) => ev.push(`suback ${n} ${g.join(',')}`),
+          closed: (why) => ev.push(`closed ${why}`),
+        });
+        live.push(client);
+        resolve({ client, ev, socket: socket! });
+      },
+      (msg) => reject(new Error(msg)),
+    );
+  });
+}
+
+/** Resolves when the broker emits `event` for client `id` (the client is the event's last argument). */
+function brokerEvent(event: 'ack' | 'ping' | 'clientDisconnect', id: string, times = 1): Promise<void> {
+  const emitter = broker.aedes as unknown as EventEmitter; // its typed overloads do not share a listener type
+  return new Promise((resolve) => {
+    let seen = 0;
+    const on = (...args: unknown[]) => {
+      if ((args[args.length - 1] as { id: string }).id !== id || ++seen < times) return;
+      emitter.off(event, on);
+      resolve();
+    };
+    emitter.on(event, on);
+  });
+}
+
+/** An MQTT.js client as the observer identity, which may publish and subscribe under every thing. */
+async function observe(): Promise<MqttJsClient> {
+  const c = mqttConnect({ host: '127.0.0.1', port: broker.port, protocol: 'mqtts', clientId: 'observer', reconnectPeriod: 0, ...pki.tlsFor('observer') });
+  others.push(c);
+  await new Promise((r) => c.once('connect', r));
+  return c;
+}
+
+async function connected(cn: string, over: Partial<MqttOptions> = {}) {
+  const c = await open(cn, over);
+  expect(await Promise.race([c.ev.next('connected'), c.ev.next('closed')])).toBe('connected false');
+  return c;
+}
+
+test('connects with a client certificate and gets PUBACK for a QoS 1 publish', async () => {
+  const { client, ev } = await connected('thing-1');
+  const id = client.publish('devices/thing-1/press', '{"n":1}', 1, false);
+  expect(id).toBe(1);
+  expect(await ev.next('puback')).toBe('puback 1');
+});
+
+test('receives, and acknowledges, a message another client publishes to its subscription', async () => {
+  const { client, ev } = await connected('thing-2');
+  const sid = client.subscribe('devices/thing-2/cmd', 1);
+  expect(await ev.next('suback')).toBe(`suback ${sid} 1`);
+
+  const acked = brokerEvent('ack', 'thing-2');
+  const observer = await observe();
+  await observer.publishAsync('devices/thing-2/cmd', 'blink ä', { qos: 1 });
+
+  const want = `message devices/thing-2/cmd ${Buffer.from('blink ä').toString('latin1')} 1 false`;
+  expect(await ev.next('message')).toBe(want);
+  await acked; // our PUBACK reached the broker
+});
+
+test('a subscription outside its own topics is refused with 0x80', async () => {
+  const { client, ev } = await connected('thing-3');
+  const sid = client.subscribe('devices/#', 1);
+  expect(await ev.next('suback')).toBe(`suback ${sid} 128`);
+});
+
+test('keeps the connection alive with PINGREQ', async () => {
+  const { ev } = await connected('thing-4', { keepalive: 1 });
+  await brokerEvent('ping', 'thing-4', 2);
+  expect(ev.all().filter((e) => e.startsWith('closed'))).toEqual([]);
+});
+
+test('a client id other than the certificate CN is refused with a named CONNACK error', async () => {
+  const { ev } = await open('thing-5', { clientId: 'someone-else' });
+  expect(await ev.next('closed')).toBe('closed CONNACK 5: not authorized');
+});
+
+test('the broker dropping the connection (forbidden publish) gives closed()', async () => {
+  const { client, ev } = await connected('thing-6');
+  client.publish('devices/thing-7/press', 'not mine', 1, false);
+  expect(await ev.next('closed')).toBe('closed socket closed');
+  expect(client.publish('devices/thing-6/press', 'x', 1, false)).toBe(-1);
+});
+
+test('a second connection with the same id drops the first', async () => {
+  const first = await connected('thing-8');
+  await connected('thing-8');
+  expect(await first.ev.next('closed')).toBe('closed socket closed');
+});
+
+test('end() disconnects cleanly, so the broker does not send the Will', async () => {
+  const observer = await observe();
+  await observer.subscribeAsync('devices/thing-9/#', { qos: 1 });
+  const seen: string[] = [];
+  observer.on('message', (t) => seen.push(t));
+  const { client, ev } = await connected('thing-9', { will: { topic: 'devices/thing-9/status', payload: 'offline', qos: 1, retain: false } });
+  const gone = brokerEvent('clientDisconnect', 'thing-9');
+  client.end();
+  expect(await ev.next('closed')).toBe('closed ended by client');
+  await gone;
+  // A Will goes out before the broker finishes dropping the client, so a probe arriving alone shows there was none.
+  const probe = new Promise((r) => observer.once('message', r));
+  await observer.publishAsync('devices/thing-9/probe', 'p', { qos: 1 });
+  await probe;
+  expect(seen).toEqual(['devices/thing-9/probe']);
+});
+
+test('losing the connection without DISCONNECT makes the broker send the Will', async () => {
+  const observer = await observe();
+  await observer.subscribeAsync('devices/thing-10/#', { qos: 1 });
+  const will = new Promise<string>((r) => observer.once('message', (t, p) => r(`${t} ${p}`)));
+  const c = await connected('thing-10', { will: { topic: 'devices/thing-10/status', payload: 'offline', qos: 1, retain: false } });
+  // The socket ends under the client (as when Wi-Fi drops): no DISCONNECT was sent.
+  c.socket.end();
+  expect(await will).toBe('devices/thing-10/status offline');
+});
