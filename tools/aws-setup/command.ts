@@ -1,0 +1,39 @@
+// `aws-setup` options and --help: argv to AwsSetupOptions. The behaviour is run.ts, loaded only
+// when the command runs, so other commands do not load the AWS SDK.
+import { Command } from 'commander';
+import { createLogger } from '../shared/log';
+
+export function define(program: Command): void {
+  program
+    .command('aws-setup')
+    .description('Create the thing in AWS IoT: its certificate (from a key made here), a least-privilege policy, and the attachments; save them to certs/<thing>/.')
+    .requiredOption('--thing <name>', 'thing name (also the MQTT client id and the folder certs/<name>/)')
+    .option('--region <region>', 'AWS region, e.g. eu-west-1 (default: AWS_REGION or your AWS config)')
+    .option('--profile <name>', 'AWS credentials profile (default: AWS_PROFILE or the default profile)')
+    .option('--policy-name <name>', 'name of the IoT policy (default: <thing>-policy)')
+    .option('--ca <file>', 'copy this root CA (AmazonRootCA1.pem) into certs/<thing>/')
+    .option('--dry-run', 'print the AWS calls it would make; make none and write nothing', false)
+    .addHelpText(
+      'after',
+      `
+Runs again safely: an existing thing, active certificate, policy and attachments are reused,
+and an existing private key is never overwritten. The private key is made on this computer
+(RSA 2048, saved at mode 0600); AWS only sees a certificate signing request.
+
+The root CA (AmazonRootCA1.pem) is public but is not fetched or bundled: download it from
+https://www.amazontrust.com/repository/AmazonRootCA1.pem and pass it with --ca, or put it in
+certs/<thing>/ yourself.
+
+Needs AWS credentials allowed to call iot:DescribeEndpoint, DescribeThing, CreateThing,
+CreateCertificateFromCsr, DescribeCertificate, GetPolicy, CreatePolicy, CreatePolicyVersion,
+ListAttachedPolicies, AttachPolicy, ListThingPrincipals and AttachThingPrincipal.
+
+Examples:
+  npm run aws-setup -- --thing button-1 --region eu-west-1 --dry-run
+  npm run aws-setup -- --thing button-1 --region eu-west-1 --ca ~/Downloads/AmazonRootCA1.pem`,
+    )
+    .action(async (o: { thing: string; region?: string; profile?: string; policyName?: string; ca?: string; dryRun: boolean }) => {
+      const { run } = await import('./run');
+      await run({ cwd: process.cwd(), thing: o.thing, region: o.region, profile: o.profile, policyName: o.policyName, ca: o.ca, dryRun: o.dryRun }, { log: createLogger() });
+    });
+}

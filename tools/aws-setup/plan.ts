@@ -1,0 +1,42 @@
+// What a dry run prints: the AWS calls aws-setup would make, with their inputs, and the files it
+// would write. Pure: it calls nothing and knows only what is on disk already.
+import { CA_FILE, CERT_FILE, KEY_FILE } from '../certificates';
+import { leastPrivilegePolicy, policyText } from './policy';
+
+export interface PlanInput {
+  thing: string;
+  policyName: string;
+  region?: string;
+  /** certs/<thing>/ as the user sees it. */
+  dir: string;
+  /** The ID of a certificate already in the folder. */
+  certificateId?: string;
+  keyExists: boolean;
+  ca: boolean;
+}
+
+export function describePlan(p: PlanInput): string[] {
+  const j = (o: object) => JSON.stringify(o);
+  const certArn = '<certificate ARN>';
+  // The account comes from the thing's ARN, known only once AWS answers.
+  const policy = policyText(leastPrivilegePolicy({ partition: 'aws', region: p.region ?? '<region>', account: '<account>' }));
+  const lines = [
+    `1. DescribeEndpoint ${j({ endpointType: 'iot:Data-ATS' })}`,
+    `2. DescribeThing ${j({ thingName: p.thing })}, then CreateThing ${j({ thingName: p.thing })} if it does not exist`,
+  ];
+  if (p.certificateId) {
+    lines.push(`3. keep ${p.dir}/${KEY_FILE}`);
+    lines.push(`4. DescribeCertificate ${j({ certificateId: p.certificateId })}: reuse ${p.dir}/${CERT_FILE} if it is ACTIVE`);
+  } else {
+    lines.push(p.keyExists ? `3. reuse ${p.dir}/${KEY_FILE}` : `3. generate an RSA 2048 key into ${p.dir}/${KEY_FILE} (mode 0600)`);
+    lines.push(`4. CreateCertificateFromCsr ${j({ certificateSigningRequest: `<CSR for CN=${p.thing}>`, setAsActive: true })}, saved as ${p.dir}/${CERT_FILE}`);
+  }
+  lines.push(
+    `5. GetPolicy ${j({ policyName: p.policyName })}, then CreatePolicy if it does not exist, or CreatePolicyVersion (setAsDefault) if it differs from:`,
+    ...policy.split('\n').map((l) => `   ${l}`),
+    `6. ListAttachedPolicies ${j({ target: certArn })}, then AttachPolicy ${j({ policyName: p.policyName, target: certArn })} unless attached`,
+    `7. ListThingPrincipals ${j({ thingName: p.thing })}, then AttachThingPrincipal ${j({ thingName: p.thing, principal: certArn })} unless attached`,
+    `then write ${p.dir}/thing.json${p.ca ? ` and ${p.dir}/${CA_FILE}` : ''}`,
+  );
+  return lines;
+}

@@ -1,0 +1,96 @@
+// The least-privilege AWS IoT policy for a button: connect only as its own thing name, publish and
+// receive only under its own topics and shadow. Builds and compares documents; calls no AWS API.
+
+export interface PolicyStatement {
+  Effect: 'Allow';
+  Action: string | string[];
+  Resource: string | string[];
+  Condition?: Record<string, Record<string, string>>;
+}
+
+export interface PolicyDocument {
+  Version: '2012-10-17';
+  Statement: PolicyStatement[];
+}
+
+/** Where the policy applies: taken from the thing's ARN (arn:<partition>:iot:<region>:<account>:thing/<name>). */
+export interface PolicyScope {
+  partition: string;
+  region: string;
+  account: string;
+}
+
+export function scopeFromArn(arn: string): PolicyScope {
+  const parts = arn.split(':');
+  if (parts.length < 6 || parts[0] !== 'arn' || parts[2] !== 'iot') throw new Error(`not an AWS IoT ARN: ${arn}`);
+  return { partition: parts[1], region: parts[3], account: parts[4] };
+}
+
+// A policy variable, not a template placeholder: AWS substitutes the connected thing's name, so one
+// document fits every thing and a certificate can never act as another thing.
+const THING = '${iot:Connection.Thing.ThingName}';
+
+/**
+ * - iot:Connect on client/<thing name>, and only while the certificate is attached to that thing
+ *   (IsAttached), so a leaked certificate cannot connect under another client id.
+ * - iot:Publish and iot:Receive on topic/devices/<thing>/* (button events, status) and on its shadow.
+ * - iot:RetainPublish only on devices/<thing>/status: the firmware's retained online/offline
+ *   availability message and Will. AWS refuses a retained publish without it.
+ * - iot:Subscribe on the same places as topic filters (Subscribe is checked on topicfilter/).
+ */
+export function leastPrivilegePolicy(scope: PolicyScope): PolicyDocument {
+  const arn = (kind: string, rest: string) => `arn:${scope.partition}:iot:${scope.region}:${scope.account}:${kind}/${rest}`;
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Action: 'iot:Connect',
+        Resource: arn('client', THING),
+        Condition: { Bool: { 'iot:Connection.Thing.IsAttached': 'true' } },
+      },
+      {
+        Effect: 'Allow',
+        Action: ['iot:Publish', 'iot:Receive'],
+        Resource: [arn('topic', `devices/${THING}/*`), arn('topic', `$aws/things/${THING}/shadow/*`)],
+      },
+      {
+        Effect: 'Allow',
+        Action: 'iot:RetainPublish',
+        Resource: arn('topic', `devices/${THING}/status`),
+      },
+      {
+        Effect: 'Allow',
+        Action: 'iot:Subscribe',
+        Resource: [arn('topicfilter', `devices/${THING}/*`), arn('topicfilter', `$aws/things/${THING}/shadow/*`)],
+      },
+    ],
+  };
+}
+
+export function policyText(doc: PolicyDocument): string {
+  return JSON.stringify(doc, null, 2);
+}
+
+// Key order and whitespace do not change a policy's meaning; AWS also hands documents back
+// reformatted, so comparing text would report a change on every run.
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.keys(value as object)
+        .sort()
+        .map((k) => [k, canonical((value as Record<string, unknown>)[k])]),
+    );
+  }
+  return value;
+}
+
+/** Whether two policy documents (JSON text) say the same thing. Unparseable text never matches. */
+export function samePolicy(a: string, b: string): boolean {
+  try {
+    return JSON.stringify(canonical(JSON.parse(a))) === JSON.stringify(canonical(JSON.parse(b)));
+  } catch {
+    return false;
+  }
+}
