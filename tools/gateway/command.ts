@@ -1,0 +1,93 @@
+// `gateway` options: argv to GatewayOptions, then run until SIGINT/SIGTERM and close cleanly.
+// The behaviour is run-gateway.ts; this file only parses, explains the trust model and waits.
+import { Command, InvalidArgumentError } from 'commander';
+import { UserError } from '../shared/errors';
+import { DEFAULT_STORE_DIR } from './device-store';
+import { startGateway, type Gateway, type GatewayOptions } from './run-gateway';
+
+export const DEFAULT_CA = 'certs/AmazonRootCA1.pem';
+
+const TRUST_MODEL = `
+How far the LAN is trusted:
+  Devices reach the gateway over plain TCP, because the ESP8266 build of Espruino has no TLS.
+  The gateway holds each thing's AWS certificate and talks to AWS IoT over mutual TLS for it.
+  A device proves its per-device secret with an HMAC over a counter that only moves forward:
+  the secret never crosses the network and a recorded CONNECT is refused if replayed. Every
+  event carries an HMAC tag; a changed or forged event is dropped and logged. Plain TCP still
+  lets anyone on the LAN read the events and see which things connect, and lets someone who
+  can intercept traffic delay or cut it (devices keep each event until AWS acknowledged it).
+  So run it on a network you control. Certificates and secrets stay in --store, mode 0600.
+
+Examples:
+  npm run gateway -- --endpoint abc123-ats.iot.eu-west-1.amazonaws.com
+  npm run gateway -- --bind 192.168.1.10 --endpoint abc123-ats.iot.eu-west-1.amazonaws.com --ca certs/AmazonRootCA1.pem
+`;
+
+function parsePort(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('a port is an integer 0..65535 (0 picks a free one).');
+  return n;
+}
+
+export interface GatewayCliOptions {
+  bind: string;
+  port: number;
+  store: string;
+  endpoint?: string;
+  awsPort: number;
+  ca: string;
+}
+
+export function toGatewayOptions(o: GatewayCliOptions, log?: (line: string) => void): GatewayOptions {
+  const endpoint = o.endpoint ?? process.env.AWS_IOT_ENDPOINT;
+  if (!endpoint) {
+    throw new UserError(
+      'Pass --endpoint with your AWS IoT data endpoint (see `aws iot describe-endpoint --endpoint-type iot:Data-ATS`), or set AWS_IOT_ENDPOINT.',
+      'gateway-endpoint',
+    );
+  }
+  return { bind: o.bind, port: o.port, store: o.store, upstream: { endpoint, port: o.awsPort, caPath: o.ca }, log };
+}
+
+export interface GatewayCommandDeps {
+  start?: (opts: GatewayOptions) => Promise<Gateway>;
+  /** Resolves when the gateway should stop; default: the first SIGINT or SIGTERM. */
+  untilStopped?: () => Promise<string>;
+  log?: (line: string) => void;
+}
+
+function untilSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    const stop = (sig: string) => {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+      resolve(sig);
+    };
+    const onInt = () => stop('SIGINT');
+    const onTerm = () => stop('SIGTERM');
+    process.on('SIGINT', onInt);
+    process.on('SIGTERM', onTerm);
+  });
+}
+
+export async function runGatewayCommand(o: GatewayCliOptions, deps: GatewayCommandDeps = {}): Promise<void> {
+  const log = deps.log ?? ((line: string) => console.log(`${new Date().toISOString()} ${line}`));
+  const gw = await (deps.start ?? startGateway)(toGatewayOptions(o, log));
+  const signal = await (deps.untilStopped ?? untilSignal)();
+  log(`${signal}: closing device and AWS connections`);
+  await gw.close();
+}
+
+export function define(program: Command, deps: GatewayCommandDeps = {}): void {
+  program
+    .command('gateway')
+    .description('Bridge NodeMCUs without TLS on this LAN to AWS IoT, each over its own mutual-TLS connection.')
+    .option('--bind <addr>', 'address to listen on for devices (all interfaces by default)', '0.0.0.0')
+    .option('--port <n>', 'MQTT port for devices (0 = any free port)', parsePort, 1883)
+    .option('--store <dir>', 'gateway store: devices.json, secrets/, certificates', DEFAULT_STORE_DIR)
+    .option('--endpoint <host>', 'AWS IoT data endpoint, e.g. abc123-ats.iot.eu-west-1.amazonaws.com (or AWS_IOT_ENDPOINT)')
+    .option('--aws-port <n>', 'AWS IoT MQTT port', parsePort, 8883)
+    .option('--ca <file>', 'CA certificate of the AWS IoT endpoint (AmazonRootCA1.pem)', DEFAULT_CA)
+    .addHelpText('after', TRUST_MODEL)
+    .action((o: GatewayCliOptions) => runGatewayCommand(o, deps));
+}

@@ -1,0 +1,134 @@
+// The gateway's store: a directory with devices.json (thing -> certificate folder and highest
+// CONNECT counter accepted) and one secret file per device, all mode 0600, written atomically.
+// It does not cache: every lookup reads the files, so devices added while the gateway runs count.
+import { randomBytes } from 'node:crypto';
+import { chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { z } from 'zod';
+import { UserError } from '../shared/errors';
+
+export const DEFAULT_STORE_DIR = '.gateway';
+const DEVICES = 'devices.json';
+/** AWS thing names; they also become file names here, so nothing else is allowed. */
+const THING_NAME = /^[A-Za-z0-9:_-]{1,128}$/;
+const SECRET = /^[0-9a-f]{64}$/;
+
+const devicesSchema = z.record(z.string().regex(THING_NAME), z.object({ certDir: z.string().min(1), counter: z.number().int().min(0) }));
+type Devices = z.infer<typeof devicesSchema>;
+
+export interface Device {
+  thing: string;
+  /** Absolute folder holding certificate.pem.crt and private.pem.key for the thing. */
+  certDir: string;
+  /** Highest CONNECT counter accepted so far (0: none yet). */
+  counter: number;
+  secret: string;
+}
+
+/** 32 random bytes as 64 lower-case hex characters: what the device stores and keys HMAC with. */
+export function generateDeviceSecret(): string {
+  return randomBytes(32).toString('hex');
+}
+
+function secretPath(dir: string, thing: string): string {
+  return join(dir, 'secrets', thing);
+}
+
+/** Writes `text` to `path` so that a crash leaves either the old or the new file, never a torn one. */
+function writeAtomic(path: string, text: string): void {
+  const tmp = `${path}.${process.pid}.tmp`;
+  const fd = openSync(tmp, 'w', 0o600);
+  try {
+    writeSync(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  chmodSync(tmp, 0o600); // a umask cannot widen it, but an existing tmp file kept its old mode
+  renameSync(tmp, path);
+}
+
+function ensureDir(dir: string): void {
+  mkdirSync(join(dir, 'secrets'), { recursive: true, mode: 0o700 });
+  chmodSync(dir, 0o700);
+  chmodSync(join(dir, 'secrets'), 0o700);
+}
+
+function readDevices(dir: string): Devices {
+  const path = join(dir, DEVICES);
+  if (!existsSync(path)) return {};
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    throw new UserError(`${path} is not valid JSON: restore it from a backup, or delete it and add the devices again.`, 'gateway-store-corrupt');
+  }
+  const parsed = devicesSchema.safeParse(json);
+  if (!parsed.success) {
+    throw new UserError(`${path} does not list devices as {"<thing>": {"certDir", "counter"}}: fix it, or delete it and add the devices again.`, 'gateway-store-corrupt');
+  }
+  return parsed.data;
+}
+
+function writeDevices(dir: string, devices: Devices): void {
+  ensureDir(dir);
+  writeAtomic(join(dir, DEVICES), JSON.stringify(devices, null, 2) + '\n');
+}
+
+/**
+ * Adds or updates a device. `certDir` relative paths are taken relative to the store directory
+ * (so a store holding `certs/<thing>/` can move). A new secret resets the counter: a device
+ * provisioned again starts counting from 1.
+ */
+export function addDevice(store: string, d: { thing: string; secret: string; certDir: string }): void {
+  if (!THING_NAME.test(d.thing)) throw new UserError(`"${d.thing}" is not a valid thing name: use 1-128 letters, digits, ':', '_' or '-'.`);
+  if (!SECRET.test(d.secret)) throw new UserError('A device secret is 64 lower-case hex characters: make one with generateDeviceSecret().');
+  const dir = resolve(store);
+  ensureDir(dir);
+  const devices = readDevices(dir);
+  const old = devices[d.thing];
+  const sameSecret = old !== undefined && readSecret(dir, d.thing) === d.secret;
+  writeAtomic(secretPath(dir, d.thing), d.secret + '\n');
+  devices[d.thing] = { certDir: d.certDir, counter: sameSecret ? old.counter : 0 };
+  writeDevices(dir, devices);
+}
+
+function readSecret(dir: string, thing: string): string | undefined {
+  try {
+    return readFileSync(secretPath(dir, thing), 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
+
+export interface DeviceStore {
+  dir: string;
+  things(): string[];
+  /** The device with its secret, or undefined when it is unknown or its secret file is missing. */
+  get(thing: string): Device | undefined;
+  /** Persists a newly accepted counter (before the CONNACK goes out). */
+  recordCounter(thing: string, counter: number): void;
+}
+
+export function openDeviceStore(store: string): DeviceStore {
+  const dir = resolve(store);
+  return {
+    dir,
+    things: () => Object.keys(readDevices(dir)),
+    get(thing) {
+      if (!THING_NAME.test(thing)) return undefined;
+      const rec = readDevices(dir)[thing];
+      const secret = rec ? readSecret(dir, thing) : undefined;
+      if (!rec || !secret) return undefined;
+      return { thing, certDir: isAbsolute(rec.certDir) ? rec.certDir : join(dir, rec.certDir), counter: rec.counter, secret };
+    },
+    recordCounter(thing, counter) {
+      // Read-modify-write in one synchronous step: no other CONNECT can interleave in this process.
+      const devices = readDevices(dir);
+      const rec = devices[thing];
+      if (!rec) return;
+      rec.counter = Math.max(rec.counter, counter);
+      writeDevices(dir, devices);
+    },
+  };
+}

@@ -1,0 +1,92 @@
+// `npm run gateway`: an MQTT broker on the LAN for devices without TLS, each mirrored to AWS IoT
+// over its own mutual-TLS connection (device-sessions.ts). This file only starts and stops it;
+// it does not run until a signal (command.ts does) and does not provision devices (addDevice).
+import { createServer, type Socket } from 'node:net';
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import Aedes from 'aedes';
+import { UserError } from '../shared/errors';
+import { createDeviceSessions } from './device-sessions';
+import { openDeviceStore } from './device-store';
+import { KEY_FILE, type UpstreamTarget } from './upstream';
+
+export interface GatewayOptions {
+  /** Address to listen on; default all interfaces, since devices are on the LAN. */
+  bind?: string;
+  /** Default 1883; 0 picks a free port. */
+  port?: number;
+  /** The store directory (devices.json, secrets/). */
+  store: string;
+  upstream: UpstreamTarget;
+  log?: (line: string) => void;
+  /** How long AWS may take to accept a device's connection before the device is refused. */
+  connectTimeoutMs?: number;
+}
+
+export interface Gateway {
+  port: number;
+  close(): Promise<void>;
+}
+
+export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
+  const log = opts.log ?? ((line: string) => console.log(`${new Date().toISOString()} ${line}`));
+  const bind = opts.bind ?? '0.0.0.0';
+  if (!existsSync(opts.upstream.caPath)) {
+    throw new UserError(
+      `The CA certificate ${opts.upstream.caPath} does not exist: save https://www.amazontrust.com/repository/AmazonRootCA1.pem there, or pass --ca with its path.`,
+      'gateway-ca-missing',
+    );
+  }
+  const store = openDeviceStore(opts.store);
+  const things = store.things(); // also fails early, as a UserError, on a corrupt devices.json
+  if (things.length === 0) log(`no devices in ${store.dir} yet: provision one for the gateway; it is picked up without a restart`);
+  else log(`devices: ${things.join(', ')}`);
+  for (const thing of things) {
+    const dev = store.get(thing);
+    const key = dev && join(dev.certDir, KEY_FILE);
+    if (!key || !existsSync(key)) log(`warning: ${thing} has no ${KEY_FILE} in ${dev?.certDir ?? 'its certificate folder'}: it will be refused`);
+    else if (statSync(key).mode & 0o077) log(`warning: ${key} is readable by other users: chmod 600 it`);
+  }
+
+  const sessions = createDeviceSessions({ store, upstream: opts.upstream, log, connectTimeoutMs: opts.connectTimeoutMs });
+  const aedes = new Aedes({ ...sessions.hooks });
+  sessions.attach(aedes);
+  aedes.on('connectionError', (_client, err) => log(`connection error: ${err.message}`));
+
+  const sockets = new Set<Socket>();
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    aedes.handle(socket);
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      aedes.close();
+      if (err.code === 'EADDRINUSE') reject(new UserError(`Port ${opts.port ?? 1883} on ${bind} is in use: stop the other MQTT broker or pass --port.`, 'gateway-port-in-use'));
+      else if (err.code === 'EADDRNOTAVAIL') reject(new UserError(`${bind} is not an address of this machine: pass --bind with one of its addresses, or 0.0.0.0.`, 'gateway-bind'));
+      else reject(err);
+    });
+    server.listen(opts.port ?? 1883, bind, () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  log(`listening on ${bind}:${port}, forwarding to ${opts.upstream.endpoint}:${opts.upstream.port}`);
+
+  let closing: Promise<void> | undefined;
+  return {
+    port,
+    close() {
+      closing ??= (async () => {
+        const stopped = new Promise<void>((r) => server.close(() => r())); // no new devices
+        await sessions.shutdown(async () => {
+          await new Promise<void>((r) => aedes.close(() => r()));
+          for (const s of sockets) s.destroy();
+        });
+        await stopped;
+        log('stopped');
+      })();
+      return closing;
+    },
+  };
+}
