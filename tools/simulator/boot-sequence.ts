@@ -1,0 +1,67 @@
+// The order Espruino 2v29 runs things at power-on, reset(), load() and load(file): banner, saved
+// state, .bootPowerOn, .boot0-3, .bootrst/.bootcde, then E.on('init') and onInit (jsinteractive.c
+// jsiSemiInit/jsiSoftInit, jsflash.c jsfLoadBootCodeFromFlash). It runs nothing itself.
+import type { BoardProfile } from './boards';
+import type { StorageFs } from './storage-fs';
+
+export type StartMode = 'boot' | 'reset' | 'load' | 'loadFile';
+
+export interface BootContext {
+  board: BoardProfile;
+  fs: StorageFs;
+  print(text: string): void;
+  /** Runs a Storage file's code, if the file exists. */
+  runFile(name: string, filename?: string): void;
+  /** E.on('init') handlers, then onInit() if defined. */
+  fireInit(): void;
+}
+
+const BANNER =
+  '\x1b[?7l\n' +
+  ' ____                 _ \n' +
+  '|  __|___ ___ ___ _ _|_|___ ___ \n' +
+  '|  __|_ -| . |  _| | | |   | . |\n' +
+  '|____|___|  _|_| |___|_|_|_|___|\n' +
+  '         |_| espruino.com\n' +
+  ' %V (c) 2025 G.Williams\n\n' +
+  'Espruino is Open Source. Our work is supported\n' +
+  'only by sales of official boards and donations:\n' +
+  'http://espruino.com/Donate\n';
+
+function banner(c: BootContext): void {
+  c.print(BANNER.replace('%V', c.board.version));
+  // ESP8266 user_main.c jshPrintBanner
+  if (c.board.name === 'esp8266') c.print('Flash map 4MB:1024/1024, manuf 0xef chip 0x4016\n');
+}
+
+/** jsiSoftInit: boot files, then init handlers. After reset() only .bootrst runs, not .bootcde. */
+function softInit(c: BootContext, isReset: boolean, firstBoot: boolean): void {
+  if (firstBoot) c.runFile('.bootPowerOn');
+  for (let i = 0; i < 4; i++) c.runFile(`.boot${i}`);
+  if (c.fs.find('.bootrst')) c.runFile('.bootrst', 'boot code');
+  else if (!isReset) c.runFile('.bootcde', 'boot code');
+  c.fireInit();
+}
+
+export function runBootSequence(mode: StartMode, file: string | undefined, c: BootContext): void {
+  if (mode === 'boot') {
+    // jsiSemiInit: no banner when flash holds code to load
+    if (!['.bootcde', '.bootrst', '.varimg'].some((f) => c.fs.find(f))) banner(c);
+    c.print('\n');
+    c.runFile('.varimg', 'saved state');
+    softInit(c, false, true);
+  } else if (mode === 'reset') {
+    banner(c);
+    c.print('\n');
+    softInit(c, true, false);
+  } else if (mode === 'load') {
+    // load() without a file: jsfLoadStateFromFlash + jsiSoftInit, no banner
+    c.runFile('.varimg', 'saved state');
+    softInit(c, false, false);
+  } else {
+    banner(c);
+    c.print('\n');
+    softInit(c, true, false);
+    if (file) c.runFile(file);
+  }
+}

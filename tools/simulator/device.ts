@@ -1,0 +1,267 @@
+// The virtual NodeMCU: flash, pins, access point and console that outlive power cycles, plus the
+// power-on state (clock, Wi-Fi station, SNTP) and the JavaScript session that reset()/load() replace.
+// Boot order follows jsiSemiInit/jsiSoftInit (src/jsinteractive.c) and user_main.c initDone.
+import type { BoardProfile, ProfileName } from './boards';
+import { getBoard } from './boards';
+import { createFlashImage, PowerCutError } from './flash-image';
+import { createStorageFs } from './storage-fs';
+import { createPinHardware } from './pins';
+import { createRepl } from './repl';
+import { formatValue } from './printer';
+import { startConsoleServer, type ConsoleServer } from './console-server';
+import { createPower, type Power } from './power';
+import { createSession, describeError, type Session } from './session';
+import { estimateMemory, type MemoryReport } from './memory-estimate';
+import type { WifiTiming } from './wifi';
+import type { SntpTiming } from './sntp';
+import type { AccessPoint } from './wifi';
+
+export interface DeviceTiming extends WifiTiming, SntpTiming {
+  /** A callback running longer than this resets the board (ESP8266 watchdog). */
+  watchdogMs: number;
+  /** Sockets die with a timeout if Wi-Fi stays down this long. */
+  tcpTimeoutMs: number;
+}
+
+export const defaultTiming: DeviceTiming = {
+  connectMs: 100,
+  dhcpMs: 50,
+  retryMs: 1000,
+  beaconLossMs: 100,
+  firstPollMs: 100,
+  pollMs: 30000,
+  latencyMs: 50,
+  watchdogMs: 5000,
+  tcpTimeoutMs: 20000,
+};
+
+export interface VirtualDeviceOptions {
+  profile: ProfileName;
+  /** Persisted flash image; omitted = in memory. */
+  flashFile?: string;
+  /** The simulated AP's credentials; default {ssid:'sim-ap', password:'sim-pass'}. */
+  wifi?: { ssid: string; password: string };
+  /** Everything the device prints (program output, errors, banner), with \n line ends. */
+  console?: (text: string) => void;
+  /** getSerial(): the MAC-based serial, e.g. "5ccf7f12-3456". */
+  serial?: string;
+  timing?: Partial<DeviceTiming>;
+  /** Reject syntax Espruino cannot run before running it (default true). */
+  syntaxCheck?: boolean;
+}
+
+export interface VirtualStorage {
+  read(name: string): Buffer | undefined;
+  write(name: string, data: Buffer | string): void;
+  list(): string[];
+  erase(name: string): void;
+  /** The next Storage payload write stops after `atByte` bytes and the board loses power. */
+  cutPowerDuringNextWrite(atByte: number): void;
+  /** NOR wear: bytes programmed and erases per 4 KB page since the image was opened. */
+  wear(): { bytesWritten: number; pageErases: number[] };
+}
+
+export interface VirtualDevice {
+  readonly board: BoardProfile;
+  readonly poweredOn: boolean;
+  boot(): void;
+  powerCut(): void;
+  reboot(): void;
+  setPin(pin: string, level: 0 | 1 | undefined): void;
+  press(holdMs: number): Promise<void>;
+  onLed(fn: (lit: boolean) => void): () => void;
+  pinLevel(pin: string): 0 | 1;
+  wifiDown(): void;
+  wifiUp(): void;
+  /** DHCP on the simulated AP: off = the station associates, then reports 'dhcp_timeout'. */
+  wifiDhcp(on: boolean): void;
+  storage: VirtualStorage;
+  /** Runs code as a console line would; an uncaught exception is printed, then thrown here. */
+  evaluate(code: string): unknown;
+  /** Bytes typed at the console (the same path as the TCP console). */
+  consoleInput(text: string): void;
+  /** Everything written to the console terminal (prompts, echo, \r\n) goes here too. */
+  onTerminal(fn: (text: string) => void): () => void;
+  memory(): MemoryReport;
+  /** Serves the console on 127.0.0.1:port (0 = any free port); resolves to the bound port. */
+  serveConsole(port: number): Promise<number>;
+  close(): Promise<void>;
+}
+
+function serialToMac(serial: string): string {
+  const hex = serial.replace(/[^0-9a-f]/gi, '').padEnd(12, '0').slice(0, 12).toLowerCase();
+  return hex.match(/../g)!.join(':');
+}
+
+export function createVirtualDevice(opts: VirtualDeviceOptions): VirtualDevice {
+  const board = getBoard(opts.profile);
+  const timing: DeviceTiming = { ...defaultTiming, ...opts.timing };
+  const serial = opts.serial ?? '5ccf7f00-0001';
+  const mac = serialToMac(serial);
+  const flash = createFlashImage(board.storageBytes, board.pageSize, opts.flashFile);
+  const fs = createStorageFs(flash, (t) => print(t));
+  const hw = createPinHardware(board);
+  const ap: AccessPoint = { ssid: opts.wifi?.ssid ?? 'sim-ap', password: opts.wifi?.password ?? 'sim-pass', up: true, dhcp: true };
+  const terminals = new Set<(t: string) => void>();
+  let server: ConsoleServer | undefined;
+  let power: Power | undefined;
+  let session: Session | undefined;
+  let closed = false;
+
+  const term = (t: string): void => {
+    for (const f of [...terminals]) f(t);
+    server?.write(t);
+  };
+  const repl = createRepl({
+    term,
+    execute: (line) => (session ? session.runLine(line) : { ok: false }),
+    format: (v) => formatValue(v, { dropQuotes: true, pinName: (x) => session?.pinName(x) }),
+    idle: () => afterEvent(),
+    identity: `Espruino ${board.version} ${board.board}`,
+  });
+
+  function print(text: string): void {
+    if (!power) return;
+    repl.print(text);
+    // the banner's "disable line wrap" code is for terminals, not for a log
+    opts.console?.(text.replace(/\x1b\[\?7l/g, ''));
+  }
+
+  function afterEvent(): void {
+    if (repl.busy || !power || session?.starting) return;
+    session?.runDeferred();
+    if (power) repl.returnInputLine();
+  }
+
+  function startSession(mode: 'boot' | 'reset' | 'load' | 'loadFile', file?: string): void {
+    const p = power!;
+    session = createSession({
+      board, fs, hw, power: p, repl, print, afterEvent, timing, serial, mac,
+      syntaxCheck: opts.syntaxCheck !== false,
+      restart: (m, f) => {
+        session?.kill(true);
+        startSession(m, f);
+      },
+      reboot: () => {
+        const keep = p.clock.isSet ? p.clock.seconds() : undefined;
+        powerCut();
+        boot(keep);
+      },
+    });
+    p.station.dropCallbacks();
+    session.start(mode, file);
+  }
+
+  function boot(keepTime?: number): void {
+    if (power || closed) return;
+    hw.resetAll();
+    power = createPower({ board, fs, ap, timing, mac, out: () => session });
+    if (keepTime !== undefined) power.clock.set(keepTime);
+    repl.fresh();
+    startSession('boot');
+    // jswrap_wifi_restore runs after jsiInit, i.e. after the boot code and E.on('init')
+    power?.station.restore();
+  }
+
+  function powerCut(): void {
+    if (!power) return;
+    session?.kill(false);
+    session = undefined;
+    power.life.kill();
+    power = undefined;
+    hw.resetAll();
+    repl.fresh();
+  }
+
+  function pinNumber(pin: string): number {
+    const m = /^D(\d+)$/.exec(pin);
+    const n = m ? Number(m[1]) : NaN;
+    if (!(n >= 0 && n <= board.maxPin)) throw new Error(`No pin ${pin} on ${board.board}: use D0..D${board.maxPin}`);
+    return n;
+  }
+
+  const device: VirtualDevice = {
+    board,
+    get poweredOn() {
+      return power !== undefined;
+    },
+    boot: () => boot(),
+    powerCut,
+    reboot() {
+      powerCut();
+      boot();
+    },
+    setPin(pin, level) {
+      hw.drive(pinNumber(pin), level);
+    },
+    async press(holdMs) {
+      hw.drive(0, 0);
+      await new Promise((r) => setTimeout(r, holdMs));
+      hw.drive(0, undefined);
+    },
+    onLed(fn) {
+      return hw.onChange((n, level) => {
+        if (n === 2) fn(level === 0);
+      });
+    },
+    pinLevel: (pin) => hw.level(pinNumber(pin)),
+    wifiDown() {
+      ap.up = false;
+      power?.station.apChanged();
+    },
+    wifiUp() {
+      ap.up = true;
+      power?.station.apChanged();
+    },
+    wifiDhcp(on) {
+      ap.dhcp = on;
+    },
+    storage: {
+      read: (name) => fs.read(name),
+      write(name, data) {
+        fs.write(name, typeof data === 'string' ? Buffer.from(data, 'latin1') : data);
+      },
+      list: () => fs.list().map((f) => f.name),
+      erase(name) {
+        fs.erase(name);
+      },
+      cutPowerDuringNextWrite(atByte) {
+        flash.armPowerCut(atByte, () => powerCut());
+      },
+      wear: () => flash.stats(),
+    },
+    evaluate(code) {
+      if (!session) throw new Error('The virtual device is powered off: call boot() first.');
+      const r = session.evaluate(code);
+      if (!r.ok) throw new Error(`Uncaught ${r.error === undefined ? 'error' : describeError(r.error)}`);
+      return r.value;
+    },
+    consoleInput(text) {
+      if (power) repl.input(text);
+    },
+    onTerminal(fn) {
+      terminals.add(fn);
+      return () => terminals.delete(fn);
+    },
+    memory() {
+      if (!session) throw new Error('The virtual device is powered off: call boot() first.');
+      return estimateMemory(session.memoryRoots());
+    },
+    async serveConsole(port) {
+      if (server) return server.port;
+      server = await startConsoleServer(port, (t) => device.consoleInput(t));
+      return server.port;
+    },
+    async close() {
+      if (closed) return;
+      powerCut();
+      closed = true;
+      await server?.close();
+      server = undefined;
+      flash.close();
+    },
+  };
+  return device;
+}
+
+export { PowerCutError };

@@ -1,0 +1,112 @@
+// Runs device JavaScript one event at a time, as Espruino's idle loop does: each callback or code
+// chunk runs to completion, its exception is reported (never thrown to the host), promise jobs run
+// after it, and a watchdog resets a board whose callback never returns (ESP8266 soft WDT).
+import vm from 'node:vm';
+import type { Lifetime } from './lifetime';
+import type { Realm } from './realm';
+import { PowerCutError } from './flash-image';
+
+export interface Runner {
+  /** Runs a function, an array of listeners, or code text now, as one event. False if it threw. */
+  call(thisArg: unknown, fn: unknown, args: unknown[]): boolean;
+  /** Queues the same for the next turn of the loop (jsiQueueEvents). */
+  queue(thisArg: unknown, fn: unknown, args: unknown[]): void;
+  /** Evaluates code in the global scope (REPL line, boot code). */
+  evaluate(code: string, filename: string): { ok: true; value: unknown } | { ok: false };
+}
+
+export interface RunnerDeps {
+  realm: Realm;
+  life: Lifetime;
+  /** An exception escaped device code. */
+  report(error: unknown): void;
+  /** Runs after every event (console prompt, deferred reset/load). */
+  afterEvent(): void;
+  watchdogMs: number;
+  onWatchdog(): void;
+}
+
+const SLOT = '\u0001run';
+
+function describe(e: unknown): string {
+  try {
+    return typeof e === 'string' ? e : String(e);
+  } catch {
+    return 'Error';
+  }
+}
+
+export function createRunner(deps: RunnerDeps): Runner {
+  const { realm, life } = deps;
+  let pending: (() => unknown) | undefined;
+  let depth = 0;
+  Object.defineProperty(realm.global, SLOT, {
+    value: () => {
+      const f = pending;
+      pending = undefined;
+      return f?.();
+    },
+    enumerable: false,
+  });
+  const trampoline = new vm.Script(`this[${JSON.stringify(SLOT)}]()`, { filename: 'event' });
+
+  function invoke(thisArg: unknown, fn: unknown, args: unknown[]): unknown {
+    if (typeof fn === 'string') return realm.run(fn, 'callback');
+    if (Array.isArray(fn)) {
+      for (const f of fn) invoke(thisArg, f, args);
+      return undefined;
+    }
+    if (typeof fn === 'function') return fn.apply(thisArg, args);
+    return undefined;
+  }
+
+  /** Runs body under the watchdog; true if it completed without an exception. */
+  function guarded(body: () => unknown): { ok: boolean; value?: unknown } {
+    if (!life.alive) return { ok: false };
+    depth++;
+    try {
+      let value: unknown;
+      if (depth === 1) {
+        pending = body;
+        value = trampoline.runInContext(realm.context, { timeout: deps.watchdogMs });
+      } else {
+        value = body();
+      }
+      return { ok: true, value };
+    } catch (e) {
+      if (e instanceof PowerCutError || !life.alive) return { ok: false };
+      if ((e as { code?: string })?.code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') {
+        deps.onWatchdog();
+        return { ok: false };
+      }
+      deps.report(e);
+      return { ok: false };
+    } finally {
+      depth--;
+      if (depth === 0 && life.alive) {
+        try {
+          realm.drain();
+          for (const reason of realm.takeUnhandled()) deps.report(realm.error('Error', `Unhandled promise rejection: ${describe(reason)}`));
+        } catch (e) {
+          if (!(e instanceof PowerCutError)) deps.report(e);
+        }
+        deps.afterEvent();
+      }
+    }
+  }
+
+  return {
+    call(thisArg, fn, args) {
+      return guarded(() => invoke(thisArg, fn, args)).ok;
+    },
+    queue(thisArg, fn, args) {
+      life.soon(() => {
+        guarded(() => invoke(thisArg, fn, args));
+      });
+    },
+    evaluate(code, filename) {
+      const r = guarded(() => realm.run(code, filename));
+      return r.ok ? { ok: true, value: r.value } : { ok: false };
+    },
+  };
+}

@@ -1,0 +1,258 @@
+// The JavaScript world of one power-on: a vm context stripped to what Espruino 2v29 offers,
+// with Espruino's event methods on Object.prototype and its known String bugs reproduced.
+// It cannot reproduce the interpreter's parsing traps (hoisting, `for (let...)` closures).
+import crypto from 'node:crypto';
+import vm from 'node:vm';
+
+type Ctor = new (...args: any[]) => any;
+
+export interface Intrinsics {
+  Object: Ctor & ObjectConstructor;
+  Array: ArrayConstructor;
+  Error: ErrorConstructor;
+  TypeError: ErrorConstructor;
+  InternalError: ErrorConstructor;
+  ArrayBuffer: ArrayBufferConstructor;
+  Uint8Array: Uint8ArrayConstructor;
+  Promise: PromiseConstructor;
+  JSON: JSON;
+}
+
+export type ErrorKind = 'Error' | 'TypeError' | 'InternalError' | 'ReferenceError' | 'SyntaxError' | 'RangeError';
+
+export interface RealmHooks {
+  /** Queue a call for the device's event loop (Espruino's jsiQueueEvents). */
+  queue(thisArg: unknown, fn: unknown, args: unknown[]): void;
+  /** Milliseconds since the epoch as the device sees it (time since boot until SNTP/setTime). */
+  nowMs(): number;
+}
+
+/** What the bootstrap reports to the host (not part of RealmHooks: the realm handles it). */
+interface BootstrapHost extends RealmHooks {
+  rejected(holder: { p?: object }, reason: unknown): void;
+}
+
+export interface Realm {
+  readonly context: vm.Context;
+  /** The vm context's name, unique per realm (the memory estimate finds it by name). */
+  readonly name: string;
+  readonly global: Record<string, any>;
+  readonly R: Intrinsics;
+  run(code: string, filename: string): unknown;
+  /** Runs queued promise jobs; call after every host-initiated call into the context. */
+  drain(): void;
+  error(kind: ErrorKind, message: string): Error;
+  /** Deep-copies plain data (objects, arrays, primitives) into this realm. */
+  data<T>(value: T): T;
+  /** The listeners registered with obj.on(event, ...). */
+  listeners(obj: object, event: string): Function[];
+  /** Queue obj's listeners for event, as Espruino's internal event sources do. */
+  emit(obj: object, event: string, args: unknown[]): void;
+  /** Rejections of promises that still have no then/catch; clears the list. */
+  takeUnhandled(): unknown[];
+}
+
+// Globals a V8 context has and Espruino 2v29 does not (ESPRUINO.md "Fails" list and more).
+const removedGlobals = [
+  'Map', 'Set', 'WeakMap', 'WeakSet', 'WeakRef', 'FinalizationRegistry', 'Symbol', 'Proxy', 'Reflect',
+  'globalThis', 'BigInt', 'BigInt64Array', 'BigUint64Array', 'SharedArrayBuffer', 'Atomics', 'WebAssembly',
+  'Intl', 'AggregateError', 'EvalError', 'URIError', 'escape', 'unescape',
+];
+
+// Everything below runs inside the context, once, before any device code.
+const bootstrap = `(function (host) {
+  'use strict';
+  var G = this;
+  var OP = Object.prototype, SP = String.prototype, AP = Array.prototype;
+  var def = function (o, k, v) { Object.defineProperty(o, k, { value: v, writable: true, configurable: true, enumerable: false }); };
+
+  // Espruino has InternalError; its errors have no .name (ESPRUINO.md), but print as "Kind: msg".
+  function InternalError(message) {
+    if (!(this instanceof InternalError)) return new InternalError(message);
+    if (message !== undefined) def(this, 'message', String(message));
+  }
+  InternalError.prototype = Object.create(Error.prototype);
+  def(InternalError.prototype, 'constructor', InternalError);
+  def(G, 'InternalError', InternalError);
+  [['Error', Error], ['TypeError', TypeError], ['ReferenceError', ReferenceError], ['SyntaxError', SyntaxError],
+   ['RangeError', RangeError], ['InternalError', InternalError]].forEach(function (p) {
+    var label = p[0], proto = p[1].prototype;
+    delete proto.name;
+    def(proto, 'toString', function () { return this.message ? label + ': ' + this.message : label; });
+  });
+
+  // Espruino's EventEmitter lives on Object.prototype; emit() queues, it does not call now.
+  var key = function (e) { return '#on' + e; };
+  var on = function (first) {
+    return function (event, listener) {
+      if (typeof event !== 'string') throw new TypeError('First argument must be String');
+      if (typeof listener !== 'function' && typeof listener !== 'string') throw new TypeError('Second argument must be a function or a String');
+      var old = OP.hasOwnProperty.call(this, key(event)) ? this[key(event)] : [];
+      def(this, key(event), first ? [listener].concat(old) : old.concat([listener]));
+    };
+  };
+  def(OP, 'on', on(false));
+  def(OP, 'addListener', on(false));
+  def(OP, 'prependListener', on(true));
+  def(OP, 'emit', function (event) {
+    if (typeof event !== 'string') throw new TypeError('First argument must be String');
+    var list = this[key(event)], args = AP.slice.call(arguments, 1);
+    if (args.length > 4) throw new TypeError('Too many arguments (>4)');
+    if (list) host.queue(this, list, args);
+  });
+  def(OP, 'removeListener', function (event, listener) {
+    var list = this[key(event)];
+    if (!list) return;
+    var rest = list.filter(function (l) { return l !== listener; });
+    if (rest.length) def(this, key(event), rest); else delete this[key(event)];
+  });
+  def(OP, 'removeAllListeners', function (event) {
+    var self = this;
+    if (event === undefined) Object.getOwnPropertyNames(self).forEach(function (k) { if (k.slice(0, 3) === '#on') delete self[k]; });
+    else delete self[key(event)];
+  });
+
+  // 2v29 String search: a needle whose prefix ends the haystack "matches" (jswrap_string.c
+  // jswrap_string_indexOf compares with equalAtEndOfString=true and runs to the string's end).
+  var nativeIndexOf = SP.indexOf, nativeReplace = SP.replace, nativeMatch = SP.match;
+  var buggyIndexOf = function (str, sub, from) {
+    sub = String(sub);
+    if (sub.length > str.length) return -1;
+    var idx = from === undefined ? 0 : Math.floor(Number(from)) || 0;
+    if (idx < 0) idx = 0;
+    if (idx > str.length - sub.length + 1) idx = str.length - sub.length + 1;
+    for (; idx < str.length; idx++) {
+      var n = Math.min(sub.length, str.length - idx), ok = true;
+      for (var j = 0; j < n && ok; j++) if (str.charCodeAt(idx + j) !== sub.charCodeAt(j)) ok = false;
+      if (ok) return idx;
+    }
+    return -1;
+  };
+  def(SP, 'indexOf', function (sub, from) { return buggyIndexOf(String(this), sub, from); });
+  def(SP, 'includes', function (sub, from) { return buggyIndexOf(String(this), sub, from) >= 0; });
+  var replaceWith = function (all) {
+    return function (pat, rep) {
+      if (typeof pat !== 'string' || typeof rep !== 'string') return all ? nativeReplace.call(this, pat instanceof RegExp ? pat : new RegExp(nativeReplace.call(String(pat), /[.*+?^$()|[\\]\\\\{}]/g, '\\\\$&'), 'g'), rep) : nativeReplace.call(this, pat, rep);
+      var str = String(this), idx = buggyIndexOf(str, pat);
+      while (idx >= 0) {
+        str = str.slice(0, idx) + rep + str.slice(idx + pat.length);
+        idx = all ? buggyIndexOf(str, pat, idx + rep.length) : -1;
+      }
+      return str;
+    };
+  };
+  def(SP, 'replace', replaceWith(false));
+  def(SP, 'replaceAll', replaceWith(true));
+  def(SP, 'match', function (pat) {
+    if (typeof pat !== 'string') return nativeMatch.call(this, pat);
+    var idx = buggyIndexOf(String(this), pat);
+    if (idx < 0) return null;
+    var m = [pat]; m.index = idx; m.input = String(this);
+    return m;
+  });
+
+  // Promise rejections nobody handles are reported after the event (jswrap_promise.c raises
+  // "Unhandled promise rejection"). A promise counts as handled once anything calls then/catch.
+  var RP = Promise, construct = Reflect.construct, HANDLED = '\u0001handled', internal = false;
+  var noop = function () {};
+  function SimPromise(executor) {
+    var holder = {};
+    var reject2 = function (r, rej) { rej(r); host.rejected(holder, r); };
+    var p = construct(RP, [function (res, rej) {
+      try { executor(res, function (r) { reject2(r, rej); }); } catch (e) { reject2(e, rej); }
+    }], new.target || SimPromise);
+    holder.p = p;
+    // a silent native handler, so V8/Node never see these rejections; we report them ourselves
+    if (!internal) {
+      internal = true;
+      try { RP.prototype.then.call(p, undefined, noop); } finally { internal = false; }
+    }
+    return p;
+  }
+  Object.setPrototypeOf(SimPromise, RP);
+  SimPromise.prototype = Object.create(RP.prototype);
+  def(SimPromise.prototype, 'constructor', SimPromise);
+  def(SimPromise.prototype, 'then', function (a, b) {
+    def(this, HANDLED, true);
+    return RP.prototype.then.call(this, a, b);
+  });
+  def(G, 'Promise', SimPromise);
+
+  // Methods ESPRUINO.md lists as missing in 2v29.
+  delete Array.from; delete Array.of; delete Object.freeze; delete Number.isInteger; delete Math.trunc;
+  delete AP.flat; delete AP.flatMap; delete AP.at; delete SP.at;
+  delete RP.prototype.finally; delete RP.race; delete RP.any; delete RP.allSettled;
+
+  // Date: time since boot until the clock is set (SNTP or setTime), as Espruino does.
+  var RealDate = Date;
+  var SimDate = function Date(a, b, c, d, e, f, g) {
+    var n = arguments.length;
+    if (!(this instanceof SimDate)) return new RealDate(host.nowMs()).toString();
+    var r = n === 0 ? new RealDate(host.nowMs()) : n === 1 ? new RealDate(a) : new RealDate(a, b, c === undefined ? 1 : c, d || 0, e || 0, f || 0, g || 0);
+    Object.setPrototypeOf(r, SimDate.prototype);
+    return r;
+  };
+  SimDate.prototype = RealDate.prototype;
+  SimDate.now = function () { return host.nowMs(); };
+  SimDate.parse = RealDate.parse;
+  SimDate.UTC = RealDate.UTC;
+  def(RealDate.prototype, 'constructor', SimDate);
+  def(G, 'Date', SimDate);
+})`;
+
+export function createRealm(hooks: RealmHooks): Realm {
+  // unique even across module registries (jest reloads modules per test file in one process)
+  const name = `espruino-${crypto.randomUUID()}`;
+  const context = vm.createContext({}, { name, codeGeneration: { strings: true, wasm: false }, microtaskMode: 'afterEvaluate' });
+  const global = vm.runInContext('this', context) as Record<string, any>;
+  const R = vm.runInContext('({Object, Array, Error, TypeError, ArrayBuffer, Uint8Array, JSON})', context) as Intrinsics;
+  const rejections: { holder: { p?: object }; reason: unknown }[] = [];
+  const fn = vm.runInContext(bootstrap, context) as (this: unknown, host: BootstrapHost) => void;
+  fn.call(global, { ...hooks, rejected: (holder, reason) => rejections.push({ holder, reason }) });
+  R.InternalError = global.InternalError;
+  R.Promise = global.Promise;
+  const drainScript = new vm.Script('0', { filename: 'drain' });
+  for (const name of removedGlobals) delete global[name];
+
+  const realm: Realm = {
+    context,
+    name,
+    global,
+    R,
+    run(code, filename) {
+      return new vm.Script(code, { filename }).runInContext(context);
+    },
+    drain() {
+      drainScript.runInContext(context);
+    },
+    error(kind, message) {
+      const C = (kind === 'InternalError' ? R.InternalError : global[kind]) as ErrorConstructor;
+      return new C(message);
+    },
+    data<T>(value: T): T {
+      if (value === null || typeof value !== 'object') return value;
+      if (Array.isArray(value)) {
+        const a = new R.Array();
+        for (const v of value) a.push(realm.data(v));
+        return a as T;
+      }
+      const o = new R.Object();
+      for (const [k, v] of Object.entries(value as object)) o[k] = realm.data(v);
+      return o as T;
+    },
+    listeners(obj, event) {
+      const list = (obj as Record<string, unknown>)['#on' + event];
+      return Array.isArray(list) ? (list as Function[]) : [];
+    },
+    emit(obj, event, args) {
+      const list = realm.listeners(obj, event);
+      if (list.length) hooks.queue(obj, list, args);
+    },
+    takeUnhandled() {
+      const out: unknown[] = [];
+      for (const r of rejections.splice(0)) if (!(r.holder.p && Object.prototype.hasOwnProperty.call(r.holder.p, '\u0001handled'))) out.push(r.reason);
+      return out;
+    },
+  };
+  return realm;
+}
