@@ -28,6 +28,7 @@ interface EspruinoWifi {
   setHostname(name: string): void;
   setSNTP(server: string, tzOffset: number): void;
   save(what?: string): void;
+  restore(): void;
   on(event: 'connected' | 'disconnected' | 'dhcp_timeout' | string, fn: (details?: any) => void): void;
 }
 
@@ -57,7 +58,7 @@ declare function clearInterval(id?: number): void;
 
 declare namespace E {
   function on(event: 'init' | 'kill' | 'errorFlag', fn: (arg?: any) => void): void;
-  function getSerial(): string;
+  function toString(...args: any[]): string;
 }
 
 declare var process: {

@@ -18,6 +18,8 @@ export interface AwsLikeBrokerOptions {
    * backend or a test harness watching every thing). Default ['observer'].
    */
   observers?: string[];
+  /** aedes persistence to use; pass the same one to a restarted broker so sessions survive it. */
+  persistence?: unknown;
 }
 
 export interface AwsLikeBroker {
@@ -57,6 +59,7 @@ export function startAwsLikeBroker(opts: AwsLikeBrokerOptions): Promise<AwsLikeB
   };
 
   const aedes = new Aedes({
+    ...(opts.persistence ? { persistence: opts.persistence as never } : {}),
     authenticate(client, _username, _password, done) {
       const cn = peerCn(client);
       // AWS's usual policy: a certificate may connect only as its own thing name.

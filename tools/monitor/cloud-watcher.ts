@@ -26,6 +26,8 @@ export interface CloudWatcherOptions {
   clientId: string;
   /** Topic filters, subscribed at QoS 1. */
   topics: string[];
+  /** false keeps the session (and QoS 1 messages queued for it) across reconnects; default true. */
+  cleanSession?: boolean;
   /** Connection lost and regained (the SDK reconnects by itself). */
   onStatus?: (event: 'interrupted' | 'resumed', detail: string) => void;
   /** A callback threw, or resubscribing failed. Defaults to stderr. */
@@ -135,7 +137,7 @@ export function createCloudWatcher(opts: CloudWatcherOptions, onMessage: (topic:
       .with_endpoint(opts.endpoint)
       .with_port(port)
       .with_client_id(opts.clientId)
-      .with_clean_session(true)
+      .with_clean_session(opts.cleanSession ?? true)
       // AWS IoT accepts keepalive 30..1200 s.
       .with_keep_alive_seconds(30)
       .with_reconnect_min_sec(1)

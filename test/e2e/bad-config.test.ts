@@ -1,0 +1,30 @@
+// A bad config.json in flash: one clear console line naming the problem and the error pattern
+// on the LED, and the device keeps running (no exception loop).
+import { createE2eEnv, sleep, waitForLine, type E2eEnv } from './e2e-fixture';
+
+let env: E2eEnv;
+beforeAll(async () => {
+  env = await createE2eEnv();
+}, 60000);
+afterAll(() => env.cleanup());
+
+test('a field of the wrong type is named on the console and the LED shows the error pattern', async () => {
+  const demo = await env.start({ thing: 'bad-port', deviceConfig: { mqtt: { host: '127.0.0.1', port: 'eighty', transport: 'tls' } } });
+  const line = await waitForLine(env, /mqtt\.port/, 5000);
+  expect(line).toMatch(/config: mqtt\.port .*eighty/);
+  await waitForLine(env, /error: config\.json has errors/, 5000);
+  env.led.splice(0);
+  await sleep(2500);
+  // The error pattern keeps blinking (it repeats until the cause is fixed).
+  expect(env.led.filter((x) => x).length).toBeGreaterThanOrEqual(2);
+  expect(env.lines.join('\n')).not.toMatch(/Uncaught/);
+  expect(demo.device.evaluate('1+1')).toBe(2);
+}, 30000);
+
+test('config.json that is not JSON gets its own line, and the device stays up', async () => {
+  const demo = await env.start({ thing: 'garbled', rawConfig: '{"thing": "x", oops' });
+  await waitForLine(env, /config/, 5000);
+  await waitForLine(env, /error: config\.json has errors/, 5000);
+  expect(env.lines.join('\n')).not.toMatch(/Uncaught/);
+  expect(demo.device.evaluate('2+2')).toBe(4);
+}, 30000);

@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+// The one command line: argv to options, then each command's run(). The only place that exits
+// the process: an expected failure (UserError) is one sentence and exit 1; anything else is a bug.
+import { Command } from 'commander';
+import { UserError, formatError, isUserError } from './shared/errors';
+import { FirmwareBuildError, buildFirmware } from './build/build-firmware';
+import { define as defineStart } from './start/command';
+import { define as defineMonitor } from './monitor/command';
+import { define as defineAwsSetup } from './aws-setup/command';
+import { define as defineGateway } from './gateway/command';
+
+const program = new Command();
+program
+  .name('espruino-aws-button')
+  .description('Build, simulate, flash, provision and watch an Espruino NodeMCU button that publishes to AWS IoT.')
+  .showHelpAfterError('(add --help for usage)');
+
+program
+  .command('build')
+  .description('Bundle firmware/ into dist/firmware.js and reject anything Espruino 2v29 cannot run.')
+  .action(async () => {
+    try {
+      await buildFirmware({ cwd: process.cwd(), log: (l) => console.log(l) });
+    } catch (e) {
+      // The problems are already printed, one per line with its source position.
+      if (e instanceof FirmwareBuildError) throw new UserError(e.message, 'build-rejected');
+      throw e;
+    }
+  });
+
+defineStart(program);
+defineMonitor(program);
+defineAwsSetup(program);
+defineGateway(program);
+
+async function main(): Promise<void> {
+  try {
+    await program.parseAsync(process.argv);
+  } catch (err) {
+    console.error(formatError(err));
+    process.exit(isUserError(err) ? 1 : 2);
+  }
+  // Explicit: the AWS SDK's native client keeps Node alive for seconds after close (ESPRUINO.md).
+  process.exit(0);
+}
+
+void main();

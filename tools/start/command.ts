@@ -1,0 +1,31 @@
+// `start` options: argv to StartOptions; the behaviour is run-start.ts.
+import { Command, InvalidArgumentError, Option } from 'commander';
+import type { Gesture } from './demo';
+
+function parseGestures(v: string): Gesture[] {
+  const list = v.split(',').map((s) => s.trim().toLowerCase());
+  for (const g of list) if (g !== 'single' && g !== 'double' && g !== 'long') throw new InvalidArgumentError(`"${g}" is not a gesture: use single, double or long, comma-separated.`);
+  return list as Gesture[];
+}
+
+function parsePort(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('a port is an integer 0..65535 (0 picks a free one).');
+  return n;
+}
+
+export function define(program: Command): void {
+  program
+    .command('start')
+    .description('The no-hardware demo: a virtual NodeMCU running the real bundle, an AWS-like broker, and the cloud-side view.')
+    .addOption(new Option('--profile <board>', 'virtual board: esp8266 (stock NodeMCU, no TLS) or esp32 (direct TLS)').choices(['esp8266', 'esp32']).default('esp32'))
+    .option('--press <gestures>', 'press these gestures (single,double,long) and print each cloud message as a JSON line', parseGestures)
+    .option('--exit', 'exit once every pressed gesture reached the cloud side (non-zero after --timeout)', false)
+    .option('--timeout <s>', 'seconds to wait for the messages with --exit', (v) => Number(v), 30)
+    .option('--broker-port <n>', 'port of the local AWS-like broker (0 = any free port)', parsePort, 8883)
+    .option('--thing <name>', 'thing name of the virtual device', 'sim-button')
+    .option('--flash <file>', 'keep the virtual device flash in this file across runs')
+    .option('--verbose', 'also print the device console and broker log (to stderr in --exit mode)', false)
+    // Loaded on use: the demo pulls in the simulator, broker and AWS SDK.
+    .action(async (o) => (await import('./run-start')).runStart({ cwd: process.cwd(), ...o }));
+}

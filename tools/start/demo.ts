@@ -1,0 +1,161 @@
+// The no-hardware demo as a library: a virtual NodeMCU running the exact bundle, an AWS-like
+// broker, and a cloud-side SDK client watching what arrives. `npm start` and the end-to-end
+// tests both drive it; the terminal UI lives in terminal-ui.ts, not here.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { ensureDevPki, pemToDer, type DevPki } from '../pki/dev-pki';
+import { startAwsLikeBroker } from '../broker/aws-like-broker';
+import { createVirtualDevice, type VirtualDevice } from '../simulator/device';
+import { createCloudWatcher } from '../monitor/cloud-watcher';
+import aedesPersistence from 'aedes-persistence';
+
+export type Gesture = 'single' | 'double' | 'long';
+
+export interface DemoOptions {
+  cwd: string;
+  profile: 'esp8266' | 'esp32';
+  thing?: string;
+  /** Persist the virtual device's flash here; omitted = in memory. */
+  flashFile?: string;
+  /** Fixed broker port; 0 = ephemeral (tests). */
+  brokerPort?: number;
+  /** Extra config.json fields for the device (timings, gestures off, ...). */
+  deviceConfig?: Record<string, unknown>;
+  bundle?: string;
+  /** Where the development PKI lives; default certs/dev under cwd. */
+  pkiDir?: string;
+  /** Replace config.json with this text (to show how the device handles a bad one). */
+  rawConfig?: string;
+  onConsole?: (line: string) => void;
+  onLed?: (lit: boolean) => void;
+  onCloud?: (topic: string, payload: string) => void;
+  log?: (line: string) => void;
+}
+
+export interface CloudMessage {
+  topic: string;
+  payload: string;
+  at: number;
+}
+
+export interface Demo {
+  device: VirtualDevice;
+  pki: DevPki;
+  brokerPort: number;
+  thing: string;
+  messages: CloudMessage[];
+  press(g: Gesture): Promise<void>;
+  /** Resolves when `count` button events have reached the cloud side, rejects after timeoutMs. */
+  waitForEvents(count: number, timeoutMs: number): Promise<CloudMessage[]>;
+  brokerDown(): Promise<void>;
+  brokerUp(): Promise<void>;
+  brokerIsUp(): boolean;
+  close(): Promise<void>;
+}
+
+const LONG_HOLD_MS = 1800;
+
+export function provisionVirtualDevice(device: VirtualDevice, pki: DevPki, thing: string, config: Record<string, unknown>, bundle: string) {
+  const id = pki.client(thing);
+  device.storage.write('key.der', pemToDer(id.key));
+  device.storage.write('cert.der', pemToDer(id.cert));
+  device.storage.write('ca.der', pemToDer(pki.ca));
+  device.storage.write('config.json', JSON.stringify(config));
+  device.storage.write('.bootcde', readFileSync(bundle));
+}
+
+export async function startDemo(opts: DemoOptions): Promise<Demo> {
+  const thing = opts.thing ?? 'sim-button';
+  const pki = ensureDevPki(opts.pkiDir ?? path.join(opts.cwd, 'certs', 'dev'));
+  // 'monitor' may watch too, so `npm run monitor` works beside `npm start` without knocking its watcher off.
+  const observers = ['observer', 'monitor'];
+  // One persistence for every start of the broker: the watcher's session, and the QoS 1 messages
+  // queued for it while it reconnects, survive a broker restart (`b` in the demo).
+  const persistence = aedesPersistence();
+  let broker = await startAwsLikeBroker({ port: opts.brokerPort ?? 0, host: '127.0.0.1', pki, observers, persistence, log: opts.log });
+  const brokerPort = broker.port;
+  let brokerUp = true;
+  const messages: CloudMessage[] = [];
+  let waiter: (() => void) | undefined;
+
+  const observer = pki.client('observer');
+  const watcher = createCloudWatcher(
+    { endpoint: '127.0.0.1', port: brokerPort, cert: observer.cert, key: observer.key, ca: pki.ca, clientId: 'observer', topics: ['devices/+/events/button', 'devices/+/status'], cleanSession: false },
+    (topic: string, payload: string) => {
+      messages.push({ topic, payload, at: Date.now() });
+      opts.onCloud?.(topic, payload);
+      waiter?.();
+    },
+  );
+  await watcher.ready;
+
+  const device = createVirtualDevice({
+    profile: opts.profile,
+    flashFile: opts.flashFile,
+    console: (text) => {
+      for (const line of text.split('\n')) if (line.trim()) opts.onConsole?.(line);
+    },
+  });
+  if (opts.onLed) device.onLed(opts.onLed);
+  const wifi = { ssid: 'sim-ap', password: 'sim-pass' };
+  const config = {
+    thing,
+    wifi,
+    mqtt: { host: '127.0.0.1', port: brokerPort, transport: 'tls' },
+    ...opts.deviceConfig,
+  };
+  provisionVirtualDevice(device, pki, thing, config, opts.bundle ?? path.join(opts.cwd, 'dist', 'firmware.js'));
+  if (opts.rawConfig !== undefined) device.storage.write('config.json', opts.rawConfig);
+  device.boot();
+
+  const events = () => messages.filter((m) => m.topic.endsWith('/events/button'));
+
+  return {
+    device,
+    pki,
+    brokerPort,
+    thing,
+    messages,
+    async press(g) {
+      if (g === 'long') return device.press(LONG_HOLD_MS);
+      await device.press(80);
+      if (g === 'double') {
+        await new Promise((r) => setTimeout(r, 120));
+        await device.press(80);
+      }
+    },
+    waitForEvents(count, timeoutMs) {
+      return new Promise((resolve, reject) => {
+        const done = () => {
+          if (events().length >= count) {
+            clearTimeout(t);
+            waiter = undefined;
+            resolve(events());
+          }
+        };
+        const t = setTimeout(() => {
+          waiter = undefined;
+          reject(new Error(`only ${events().length} of ${count} button events reached the cloud side within ${timeoutMs} ms`));
+        }, timeoutMs);
+        waiter = done;
+        done();
+      });
+    },
+    async brokerDown() {
+      if (!brokerUp) return;
+      brokerUp = false;
+      await broker.close();
+    },
+    async brokerUp() {
+      if (brokerUp) return;
+      broker = await startAwsLikeBroker({ port: brokerPort, host: '127.0.0.1', pki, observers, persistence, log: opts.log });
+      brokerUp = true;
+    },
+    brokerIsUp: () => brokerUp,
+    async close() {
+      await device.close();
+      await watcher.close();
+      if (brokerUp) await broker.close();
+    },
+  };
+}
