@@ -18,7 +18,7 @@ export function define(program: Command): void {
   program
     .command('start')
     .description('The no-hardware demo: a virtual NodeMCU running the real bundle, an AWS-like broker, and the cloud-side view.')
-    .addOption(new Option('--profile <board>', 'virtual board: esp8266 (stock NodeMCU, no TLS) or esp32 (direct TLS)').choices(['esp8266', 'esp32']).default('esp32'))
+    .addOption(new Option('--profile <board>', 'virtual board: esp8266 (stock NodeMCU, no TLS: through the LAN gateway) or esp32 (direct TLS)').choices(['esp8266', 'esp32']).default('esp8266'))
     .option('--press <gestures>', 'press these gestures (single,double,long) and print each cloud message as a JSON line', parseGestures)
     .option('--exit', 'exit once every pressed gesture reached the cloud side (non-zero after --timeout)', false)
     .option('--timeout <s>', 'seconds to wait for the messages with --exit', (v) => Number(v), 30)

@@ -1,13 +1,16 @@
 // The no-hardware demo as a library: a virtual NodeMCU running the exact bundle, an AWS-like
 // broker, and a cloud-side SDK client watching what arrives. `npm start` and the end-to-end
 // tests both drive it; the terminal UI lives in terminal-ui.ts, not here.
-import { readFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { ensureDevPki, pemToDer, type DevPki } from '../pki/dev-pki';
 import { startAwsLikeBroker } from '../broker/aws-like-broker';
 import { createVirtualDevice, type VirtualDevice } from '../simulator/device';
 import { createCloudWatcher } from '../monitor/cloud-watcher';
 import aedesPersistence from 'aedes-persistence';
+import { startGateway, type Gateway } from '../gateway/run-gateway';
+import { addDevice, generateDeviceSecret } from '../gateway/device-store';
 
 export type Gesture = 'single' | 'double' | 'long';
 
@@ -26,6 +29,12 @@ export interface DemoOptions {
   pkiDir?: string;
   /** Replace config.json with this text (to show how the device handles a bad one). */
   rawConfig?: string;
+  /**
+   * How the device reaches the broker. Default: a stock ESP8266 (no tls module) goes through the
+   * LAN gateway, an ESP32 connects with TLS itself.
+   */
+  via?: 'gateway' | 'direct';
+  onGatewayLog?: (line: string) => void;
   onConsole?: (line: string) => void;
   onLed?: (lit: boolean) => void;
   onCloud?: (topic: string, payload: string) => void;
@@ -40,6 +49,8 @@ export interface CloudMessage {
 
 export interface Demo {
   device: VirtualDevice;
+  via: 'gateway' | 'direct';
+  gatewayPort?: number;
   pki: DevPki;
   brokerPort: number;
   thing: string;
@@ -55,11 +66,13 @@ export interface Demo {
 
 const LONG_HOLD_MS = 1800;
 
-export function provisionVirtualDevice(device: VirtualDevice, pki: DevPki, thing: string, config: Record<string, unknown>, bundle: string) {
-  const id = pki.client(thing);
-  device.storage.write('key.der', pemToDer(id.key));
-  device.storage.write('cert.der', pemToDer(id.cert));
-  device.storage.write('ca.der', pemToDer(pki.ca));
+export function provisionVirtualDevice(device: VirtualDevice, pki: DevPki, thing: string, config: Record<string, unknown>, bundle: string, withTlsIdentity: boolean) {
+  if (withTlsIdentity) {
+    const id = pki.client(thing);
+    device.storage.write('key.der', pemToDer(id.key));
+    device.storage.write('cert.der', pemToDer(id.cert));
+    device.storage.write('ca.der', pemToDer(pki.ca));
+  }
   device.storage.write('config.json', JSON.stringify(config));
   device.storage.write('.bootcde', readFileSync(bundle));
 }
@@ -98,13 +111,34 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
   });
   if (opts.onLed) device.onLed(opts.onLed);
   const wifi = { ssid: 'sim-ap', password: 'sim-pass' };
-  const config = {
-    thing,
-    wifi,
-    mqtt: { host: '127.0.0.1', port: brokerPort, transport: 'tls' },
-    ...opts.deviceConfig,
-  };
-  provisionVirtualDevice(device, pki, thing, config, opts.bundle ?? path.join(opts.cwd, 'dist', 'firmware.js'));
+  const via = opts.via ?? (opts.profile === 'esp8266' ? 'gateway' : 'direct');
+  let gateway: Gateway | undefined;
+  let gatewayStore: string | undefined;
+  let config: Record<string, unknown>;
+  if (via === 'gateway') {
+    // What provisioning does for a stock ESP8266: the AWS identity and a fresh device secret go
+    // into the gateway's store; the device gets only the secret and the gateway's address.
+    gatewayStore = mkdtempSync(path.join(os.tmpdir(), 'demo-gateway-'));
+    const certDir = path.join(gatewayStore, 'certs', thing);
+    mkdirSync(certDir, { recursive: true, mode: 0o700 });
+    const id = pki.client(thing);
+    writeFileSync(path.join(certDir, 'certificate.pem.crt'), id.cert);
+    writeFileSync(path.join(certDir, 'private.pem.key'), id.key, { mode: 0o600 });
+    chmodSync(path.join(certDir, 'private.pem.key'), 0o600);
+    const secret = generateDeviceSecret();
+    addDevice(gatewayStore, { thing, secret, certDir });
+    gateway = await startGateway({
+      bind: '127.0.0.1',
+      port: 0,
+      store: gatewayStore,
+      upstream: { endpoint: '127.0.0.1', port: brokerPort, caPath: pki.caPath },
+      log: opts.onGatewayLog,
+    });
+    config = { thing, wifi, mqtt: { host: '127.0.0.1', port: gateway.port, transport: 'tcp' }, gateway: { secret }, ...opts.deviceConfig };
+  } else {
+    config = { thing, wifi, mqtt: { host: '127.0.0.1', port: brokerPort, transport: 'tls' }, ...opts.deviceConfig };
+  }
+  provisionVirtualDevice(device, pki, thing, config, opts.bundle ?? path.join(opts.cwd, 'dist', 'firmware.js'), via === 'direct');
   if (opts.rawConfig !== undefined) device.storage.write('config.json', opts.rawConfig);
   device.boot();
 
@@ -112,6 +146,8 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
 
   return {
     device,
+    via,
+    gatewayPort: gateway?.port,
     pki,
     brokerPort,
     thing,
@@ -154,6 +190,8 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
     brokerIsUp: () => brokerUp,
     async close() {
       await device.close();
+      if (gateway) await gateway.close();
+      if (gatewayStore) rmSync(gatewayStore, { recursive: true, force: true });
       await watcher.close();
       if (brokerUp) await broker.close();
     },

@@ -35,13 +35,15 @@ export async function runStart(o: StartOptions): Promise<void> {
       else if (topic.endsWith('/events/button')) console.log(JSON.stringify({ topic, payload: safeJson(payload) }));
     },
     log: o.verbose ? (l) => say(`[broker] ${l}`) : undefined,
+    onGatewayLog: (l) => (ui ? ui.line(`[gateway] ${l}`) : o.verbose && say(`[gateway] ${l}`)),
   }).catch((e: NodeJS.ErrnoException) => {
     if (e.code === 'EADDRINUSE') throw new UserError(`Port ${o.brokerPort} is in use: stop the other broker or pass --broker-port N (0 picks a free one).`);
     throw e;
   });
   try {
     if (ui) {
-      ui.line(`Virtual NodeMCU (${o.profile}) "${demo.thing}", broker on 127.0.0.1:${demo.brokerPort}, watching devices/+/events/button as the cloud.`);
+      const path = demo.via === 'gateway' ? `LAN gateway on 127.0.0.1:${demo.gatewayPort} → ` : 'direct TLS → ';
+      ui.line(`Virtual NodeMCU (${o.profile}) "${demo.thing}": ${path}AWS-like broker on 127.0.0.1:${demo.brokerPort}; the cloud side watches devices/+/events/button.`);
       await ui.run(demo);
       return;
     }

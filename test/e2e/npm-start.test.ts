@@ -1,0 +1,38 @@
+// `npm start -- --press ... --exit`, the scripted form of the no-hardware demo, run as a user
+// would: a child process that builds, runs a stock (esp8266) virtual NodeMCU through the LAN
+// gateway to the AWS-like broker, prints each cloud message as a JSON line, and exits 0.
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { ROOT } from './e2e-fixture';
+
+function runCli(args: string[], timeoutMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'tools/cli.ts', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const t = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(t);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+test('npm start -- --press single,double,long --exit prints three events and exits 0 (stock ESP8266 through the gateway)', async () => {
+  const r = await runCli(['start', '--press', 'single,double,long', '--exit', '--broker-port', '0', '--timeout', '40'], 110000);
+  if (r.code !== 0) throw new Error(`exit ${r.code}\n${r.stderr}`);
+  const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  expect(lines.map((l) => l.payload.clickType)).toEqual(['SINGLE', 'DOUBLE', 'LONG']);
+  expect(lines.map((l) => l.payload.seq)).toEqual([1, 2, 3]);
+  // The gateway strips its integrity tag: the cloud sees the same event as from a TLS device.
+  expect(lines[0].payload.tag).toBeUndefined();
+  expect(lines[0].topic).toBe('devices/sim-button/events/button');
+}, 120000);
+
+test('a bad gesture name is refused with a sentence saying what to use, and a non-zero exit', async () => {
+  const r = await runCli(['start', '--press', 'triple', '--exit'], 60000);
+  expect(r.code).not.toBe(0);
+  expect(r.stderr).toMatch(/"triple" is not a gesture: use single, double or long/);
+}, 70000);
