@@ -8,6 +8,9 @@ import { define as defineStart } from './start/command';
 import { define as defineMonitor } from './monitor/command';
 import { define as defineAwsSetup } from './aws-setup/command';
 import { define as defineGateway } from './gateway/command';
+import { define as defineFlash } from './flash/command';
+import { define as defineProvision } from './provision/command';
+import { define as defineDoctor } from './doctor/command';
 
 const program = new Command();
 program
@@ -32,6 +35,9 @@ defineStart(program);
 defineMonitor(program);
 defineAwsSetup(program);
 defineGateway(program);
+defineFlash(program);
+defineProvision(program);
+defineDoctor(program);
 
 async function main(): Promise<void> {
   try {

@@ -1,0 +1,66 @@
+// The console over TCP: Espruino's telnet server (port 23 on ESP8266/ESP32) or the simulator's.
+// Telnet option negotiation is neither sent nor answered: Espruino's server sends none.
+import net from 'node:net';
+import { UserError } from '../shared/errors';
+import { parseTcpPort } from '../shared/serial-ports';
+import type { OpenOptions, Transport } from './transport';
+
+export function openTcpTransport(port: string, opts: OpenOptions = {}): Promise<Transport> {
+  const { host, port: tcpPort, url } = parseTcpPort(port);
+  const timeoutMs = opts.connectTimeoutMs ?? 5000;
+  return new Promise((resolve, reject) => {
+    const sock = net.connect({ host, port: tcpPort });
+    sock.setNoDelay(true);
+    let onData: (d: Buffer) => void = () => {};
+    let onClose: (why: string) => void = () => {};
+    let open = false;
+    let closed = false;
+    let closing = false;
+    const timer = setTimeout(() => {
+      sock.destroy();
+      reject(new UserError(`Nothing answers at ${url} (no connection within ${timeoutMs / 1000} s): check the device's IP address, that it is on this network, and that its telnet console is on.`, 'device-no-answer'));
+    }, timeoutMs);
+    sock.on('connect', () => {
+      clearTimeout(timer);
+      open = true;
+      resolve({
+        name: url,
+        write: (data) => {
+          if (!closed) sock.write(typeof data === 'string' ? Buffer.from(data, 'latin1') : data);
+        },
+        onData: (fn) => {
+          onData = fn;
+        },
+        onClose: (fn) => {
+          onClose = fn;
+        },
+        close: () =>
+          new Promise<void>((res) => {
+            closing = true;
+            if (closed) return res();
+            sock.once('close', () => res());
+            sock.end();
+            // A peer that never finishes the close handshake must not keep us waiting.
+            setTimeout(() => sock.destroy(), 500).unref();
+          }),
+      });
+    });
+    sock.on('data', (d: Buffer) => onData(d));
+    sock.on('error', (err: NodeJS.ErrnoException) => {
+      if (open) return; // 'close' follows and reports it
+      clearTimeout(timer);
+      if (err.code === 'ECONNREFUSED') {
+        reject(new UserError(`${url} refused the connection: check the address and port (Espruino's telnet console is port 23), and that no other program holds the console.`, 'device-no-answer'));
+      } else if (err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN') {
+        reject(new UserError(`The host in ${url} is unknown: use the device's IP address (shown by your router, or by Wifi.getIP() on the device).`, 'port-invalid'));
+      } else {
+        reject(new UserError(`Cannot connect to ${url} (${err.code ?? err.message}): check the address and that the device is on this network.`, 'device-no-answer'));
+      }
+    });
+    sock.on('close', () => {
+      const was = closed;
+      closed = true;
+      if (open && !was && !closing) onClose('the connection closed');
+    });
+  });
+}

@@ -1,0 +1,61 @@
+// Reads what doctor judges from a running board, without changing it: no reset, no globals left
+// behind, files read in small base64 slices. The Wi-Fi password getDetails() holds never leaves
+// the board. The private key does (base64, masked in logs) so its match with the certificate can be
+// checked here; it is never printed.
+import type { Logger } from '../shared/log';
+import { readStorageFile } from '../device/storage-writer';
+import type { ConnectedDevice } from '../device/open-device';
+import type { DeviceInfo } from '../device/device-probe';
+
+/** Probe extras, answered with the first probe (one round trip). Espruino 2v29 syntax. */
+export const DOCTOR_PROBE = [
+  '(function(m){return[m.free,m.total]})(process.memory())',
+  '[".bootcde","config.json","config.bak"].map(function(n){var s=S.read(n);return s===undefined?-1:s.length})',
+  'btoa(S.read("config.json")||"")',
+  'btoa(S.read("config.bak")||"")',
+  '(function(){try{var w=require("Wifi"),d=w.getDetails(),i=w.getIP();return[d.status,d.ssid,i.ip]}catch(e){return[""+e]}})()',
+];
+
+export interface DeviceReport {
+  info: DeviceInfo;
+  memory: { free: number; total: number };
+  /** Length in bytes, or -1 when missing. */
+  sizes: { bootcde: number; config: number; backup: number };
+  configText: string;
+  backupText: string;
+  wifi: { status?: string; ssid?: string; ip?: string; error?: string };
+  /** DER files read back by name (undefined: missing). Filled by readDerFiles. */
+  der: Record<string, Buffer | undefined>;
+}
+
+function nums(v: unknown, n: number): number[] {
+  const a = Array.isArray(v) ? v : [];
+  return Array.from({ length: n }, (_, i) => (typeof a[i] === 'number' ? (a[i] as number) : -1));
+}
+
+export function reportFromProbe(dev: Pick<ConnectedDevice, 'info' | 'extra'>): DeviceReport {
+  const [mem, sizes, config, backup, wifi] = dev.extra;
+  const [free, total] = nums(mem, 2);
+  const [bootcde, cfg, bak] = nums(sizes, 3);
+  const w = Array.isArray(wifi) ? (wifi as unknown[]) : [];
+  return {
+    info: dev.info,
+    memory: { free, total },
+    sizes: { bootcde, config: cfg, backup: bak },
+    configText: Buffer.from(String(config ?? ''), 'base64').toString('utf8'),
+    backupText: Buffer.from(String(backup ?? ''), 'base64').toString('utf8'),
+    wifi: w.length === 1 ? { error: String(w[0]) } : { status: w[0] as string, ssid: w[1] as string, ip: w[2] as string },
+    der: {},
+  };
+}
+
+/** Reads the DER files a config names; the key's bytes are registered as a secret first. */
+export async function readDerFiles(dev: ConnectedDevice, names: { key: string; cert: string; ca: string }, log: Logger): Promise<Record<string, Buffer | undefined>> {
+  const out: Record<string, Buffer | undefined> = {};
+  for (const name of [names.cert, names.ca, names.key]) {
+    const data = await readStorageFile(dev.client, name);
+    if (data && name === names.key) log.addSecret(data);
+    out[name] = data;
+  }
+  return out;
+}

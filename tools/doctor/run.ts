@@ -1,0 +1,62 @@
+// doctor: probe a board without changing it, print a checklist with a fix for each problem, and
+// fail (a UserError, so a non-zero exit) when any check fails. Warnings alone pass.
+import { UserError } from '../shared/errors';
+import type { Logger } from '../shared/log';
+import { findBoardJson } from '../device/board-json';
+import { openDevice, type DeviceDeps } from '../device/open-device';
+import { effectiveConfig, runChecks, type Check } from './checks';
+import { DOCTOR_PROBE, readDerFiles, reportFromProbe } from './gather';
+
+export interface DoctorOptions {
+  cwd: string;
+  port?: string;
+  timeoutMs?: number;
+}
+
+export interface DoctorDeps extends DeviceDeps {
+  log: Logger;
+  now?: Date;
+}
+
+const MARK: Record<Check['status'], string> = { ok: ' ok ', warn: 'warn', fail: 'FAIL', skip: 'skip' };
+
+export function formatChecks(checks: Check[]): string[] {
+  const width = Math.max(...checks.map((c) => c.name.length));
+  const lines: string[] = [];
+  for (const c of checks) {
+    lines.push(`[${MARK[c.status]}] ${c.name.padEnd(width)}  ${c.detail}`);
+    if (c.fix && c.status !== 'ok') lines.push(`       ${''.padEnd(width)}  fix: ${c.fix}`);
+  }
+  return lines;
+}
+
+export async function run(o: DoctorOptions, deps: DoctorDeps): Promise<Check[]> {
+  const { log } = deps;
+  const dev = await openDevice({ port: o.port, log, timeoutMs: o.timeoutMs, probeExtra: DOCTOR_PROBE }, deps);
+  let checks: Check[];
+  try {
+    const report = reportFromProbe(dev);
+    const cfg = effectiveConfig(report).config;
+    if (cfg && cfg.mqtt.transport === 'tls') report.der = await readDerFiles(dev, cfg.tls, log);
+    // The config's secrets (Wi-Fi password, gateway secret) must not reach any printed line.
+    for (const text of [report.configText, report.backupText]) {
+      try {
+        const c = JSON.parse(text) as { wifi?: { password?: string }; gateway?: { secret?: string } };
+        log.addSecret(c.wifi?.password);
+        log.addSecret(c.gateway?.secret);
+      } catch {
+        // unparseable: reported by the checks
+      }
+    }
+    checks = runChecks(report, { hasBoardJson: !!findBoardJson(o.cwd, report.info.board), now: deps.now });
+  } finally {
+    await dev.close();
+  }
+  log.out(`doctor: ${dev.info.board} on ${dev.port}`);
+  for (const line of formatChecks(checks)) log.out(line);
+  const failed = checks.filter((c) => c.status === 'fail');
+  if (failed.length) {
+    throw new UserError(`${failed.length} check${failed.length > 1 ? 's' : ''} failed (${failed.map((c) => c.name).join(', ')}): apply the fixes listed above, then run doctor again.`, 'doctor-failed');
+  }
+  return checks;
+}

@@ -1,0 +1,202 @@
+// provision: validate the thing's identity and the device config on this computer, then give the
+// device its new identity without ever leaving it without a working one (device-update.ts), and
+// in gateway mode enrol it with the LAN gateway. It does not flash firmware or create certificates.
+import { resolve } from 'node:path';
+import { DEFAULT_STORE_DIR } from '../gateway/device-store';
+import { UserError } from '../shared/errors';
+import type { Logger } from '../shared/log';
+import { openDevice, type DeviceDeps } from '../device/open-device';
+import { spaceFor, storedSize } from '../device/device-probe';
+import { silentProgress, type ProgressFactory } from '../device/progress';
+import { endpointWarning, lanAddresses, parseEndpoint, parseGateway } from './address';
+import type { AskSecret } from './ask-secret';
+import { buildConfig, parseOldConfig, serializeConfig, type ConfigSettings, type Mode } from './device-config';
+import { applyUpdate } from './device-update';
+import { deviceSecretFor, enrolDevice } from './gateway-enrolment';
+import { identityFor, thingInfo, wifiFor } from './inputs';
+import { CONFIG_FILE, derName, filesToErase, namedByConfig, type StorageFile } from './storage-plan';
+
+export interface ProvisionOptions extends ConfigSettings {
+  cwd: string;
+  port?: string;
+  thing: string;
+  /** Identity files: certs/<thing>/ by default, or this folder, or these paths. */
+  dir?: string;
+  cert?: string;
+  key?: string;
+  ca?: string;
+  /** AWS IoT endpoint (HOST or HOST:PORT); default certs/<thing>/thing.json's. */
+  endpoint?: string;
+  mqttPort?: number;
+  /** Default: direct when the board has `tls`, gateway otherwise. */
+  mode?: Mode;
+  /** Gateway mode: HOST[:PORT] of the LAN gateway. */
+  gateway?: string;
+  gatewayStore?: string;
+  wifiSsid?: string;
+  wifiPassword?: string;
+  timeoutMs?: number;
+}
+
+export interface ProvisionDeps extends DeviceDeps {
+  log: Logger;
+  progress?: ProgressFactory;
+  askSecret?: AskSecret;
+  env?: Record<string, string | undefined>;
+  now?: Date;
+  chunkBytes?: number;
+}
+
+export interface ProvisionResult {
+  port: string;
+  board: string;
+  mode: Mode;
+  thing: string;
+  mqtt: { host: string; port: number };
+  written: { name: string; bytes: number }[];
+  erased: string[];
+  /** Bytes now in Storage for this identity (DER files, config.json and config.bak). */
+  storedBytes: number;
+  wire: { toDevice: number; fromDevice: number };
+  seconds: number;
+}
+
+export async function run(o: ProvisionOptions, deps: ProvisionDeps): Promise<ProvisionResult> {
+  const { log } = deps;
+  const started = Date.now();
+  if (!/^[A-Za-z0-9:_-]{1,128}$/.test(o.thing)) {
+    throw new UserError(`"${o.thing}" is not a valid thing name: use 1-128 letters, digits, ':', '_' or '-'.`, 'thing-name-invalid');
+  }
+  // Everything that can be checked without the device is, before the port is opened.
+  let identity = identityFor(o, deps, o.mode === 'direct');
+  for (const w of identity.warnings) log.warn(w);
+  const gateway = o.gateway !== undefined ? parseGateway(o.gateway) : undefined;
+  const info = thingInfo(o, log);
+  const endpointSpec = o.endpoint ?? info?.endpoint;
+  const endpoint = endpointSpec !== undefined ? parseEndpoint(endpointSpec) : undefined;
+  if (o.wifiPassword !== undefined) log.addSecret(o.wifiPassword);
+
+  const dev = await openDevice(
+    { port: o.port, log, timeoutMs: o.timeoutMs, probeExtra: ['S.list(/\\.der$/)', 'btoa(S.read("config.json")||"")'] },
+    deps,
+  );
+  try {
+    const { info: board } = dev;
+    const mode: Mode = o.mode ?? (board.hasTls ? 'direct' : 'gateway');
+    if (o.mode === undefined) log.info(board.hasTls ? `${board.board} has tls: the device will connect to AWS IoT itself (direct mode).` : `${board.board} has no tls module: the device will connect through the LAN gateway (gateway mode).`);
+    if (mode === 'direct' && !board.hasTls) log.warn(`${board.board} reports no tls module, so the firmware will refuse direct mode: use --mode gateway unless this build has TLS.`);
+    if (mode === 'direct' && o.mode !== 'direct') identity = identityFor(o, deps, true);
+
+    const existing = Array.isArray(dev.extra[0]) ? (dev.extra[0] as string[]) : [];
+    const oldText = Buffer.from(String(dev.extra[1] ?? ''), 'base64').toString('utf8');
+    const old = parseOldConfig(oldText);
+    if (old.problem) log.warn(`The device's ${CONFIG_FILE} is unreadable (${old.problem}): its settings are not kept.`);
+    const oldConfig = old.config;
+    // The old config's secrets come back from the device: mask them too.
+    log.addSecret((oldConfig?.wifi as { password?: string } | undefined)?.password);
+    log.addSecret((oldConfig?.gateway as { secret?: string } | undefined)?.secret);
+
+    let mqtt: { host: string; port: number };
+    let files: StorageFile[] = [];
+    let secret: { secret: string; isNew: boolean } | undefined;
+    const store = resolve(o.cwd, o.gatewayStore ?? DEFAULT_STORE_DIR);
+    if (mode === 'direct') {
+      if (!endpoint) {
+        throw new UserError(`No AWS IoT endpoint for ${o.thing}: pass --endpoint (aws iot describe-endpoint --endpoint-type iot:Data-ATS), or run aws-setup, which saves it in certs/${o.thing}/thing.json.`, 'endpoint-missing');
+      }
+      const warning = endpointWarning(endpoint.host);
+      if (warning) log.warn(warning);
+      mqtt = { host: endpoint.host, port: endpoint.port ?? o.mqttPort ?? info?.port ?? 8883 };
+      files = [
+        { name: derName('key', identity.keyDer), data: identity.keyDer },
+        { name: derName('cert', identity.certDer), data: identity.certDer },
+        { name: derName('ca', identity.caDer), data: identity.caDer },
+      ];
+    } else {
+      if (!gateway) {
+        const lan = lanAddresses();
+        throw new UserError(
+          `Gateway mode needs the gateway's LAN address: pass --gateway HOST[:PORT]${lan.length ? ` (this computer's: ${lan.join(', ')})` : ''}.`,
+          'gateway-address-missing',
+        );
+      }
+      mqtt = gateway;
+      secret = deviceSecretFor(store, o.thing);
+      log.addSecret(secret.secret);
+    }
+
+    const wifi = await wifiFor(o, deps, oldConfig);
+    const config = buildConfig({
+      thing: o.thing,
+      mode,
+      mqtt,
+      tls: mode === 'direct' ? { key: files[0].name, cert: files[1].name, ca: files[2].name } : undefined,
+      secret: secret?.secret,
+      wifi,
+      settings: o,
+      old: oldConfig,
+    });
+    const { bytes: configBytes, warnings } = serializeConfig(config);
+    for (const w of warnings) log.warn(w);
+    if (!config.wifi?.ssid) log.warn('The config names no Wi-Fi network: the device will use what Wifi.save() stored on it. Pass --wifi-ssid to set one.');
+
+    const keep = files.map((f) => f.name);
+    const erase = filesToErase(existing, keep, namedByConfig(oldConfig, oldText === ''));
+    const need = files.reduce((n, f) => n + storedSize(f.data.length), 0) + 2 * storedSize(configBytes.length);
+    if (need > spaceFor(board.storage)) {
+      throw new UserError(
+        `The device's Storage has ${spaceFor(board.storage)} bytes free and the new identity needs ${need}: free some (require("Storage").list() shows what is there), then run provision again.`,
+        'storage-full',
+      );
+    }
+
+    const total = files.reduce((n, f) => n + f.data.length, 0) + 2 * configBytes.length;
+    const bar = (deps.progress ?? silentProgress)('provision', total);
+    try {
+      await applyUpdate(
+        dev.client,
+        { files, config: configBytes, erase },
+        {
+          progress: bar,
+          chunkBytes: deps.chunkBytes,
+          timeoutMs: o.timeoutMs,
+          afterConfig: secret
+            ? () => {
+                enrolDevice(store, o.thing, secret!.secret, identity);
+              }
+            : undefined,
+        },
+      );
+    } finally {
+      bar.stop();
+    }
+
+    const written = [...files.map((f) => ({ name: f.name, bytes: f.data.length })), { name: CONFIG_FILE, bytes: configBytes.length }, { name: 'config.bak', bytes: configBytes.length }];
+    const result: ProvisionResult = {
+      port: dev.port,
+      board: board.board,
+      mode,
+      thing: o.thing,
+      mqtt,
+      written,
+      erased: erase,
+      storedBytes: total,
+      wire: { toDevice: dev.client.stats.bytesOut, fromDevice: dev.client.stats.bytesIn },
+      seconds: (Date.now() - started) / 1000,
+    };
+    summarize(result, log, config.wifi?.ssid, secret);
+    return result;
+  } finally {
+    await dev.close();
+  }
+}
+
+function summarize(r: ProvisionResult, log: Logger, ssid: string | undefined, secret: { isNew: boolean } | undefined): void {
+  log.info(`Provisioned ${r.thing} on ${r.port} (${r.board}), ${r.mode} mode:`);
+  log.info(`  MQTT     ${r.mqtt.host}:${r.mqtt.port} over ${r.mode === 'direct' ? 'TLS' : 'TCP to the gateway'}`);
+  log.info(`  Storage  ${r.written.map((f) => `${f.name} (${f.bytes} B)`).join(', ')}`);
+  if (r.erased.length) log.info(`  erased   ${r.erased.join(', ')}`);
+  log.info(`  Wi-Fi    ${ssid ?? '(saved on the device)'}`);
+  if (secret) log.info(`  gateway  enrolled in the gateway's store${secret.isNew ? ' with a new device secret' : ' (device secret kept)'}`);
+  log.info(`  ${r.storedBytes} bytes stored, ${r.wire.toDevice} bytes sent in ${r.seconds.toFixed(1)} s; the device restarted with its new identity.`);
+}
