@@ -31,6 +31,28 @@ test('an empty board prints the banner; reset() skips .bootcde but load() runs i
   expect(t.device.evaluate('FROM_FLASH')).toBe(1);
 });
 
+test('reset() prints the banner after the soft init, and not when boot code turned echo off', () => {
+  t.device.boot();
+  t.device.storage.write('.boot0', 'print("boot0 ran");');
+  const mark = t.output().length;
+  t.device.evaluate('reset()');
+  const after = t.output().slice(mark);
+  expect(after).toMatch(/boot0 ran\n[\s\S]*\|_\| espruino\.com/); // jsiSemiInit: banner after jsiSoftInit
+  t.device.storage.write('.boot0', 'echo(0); print("quiet boot0 ran");');
+  const mark2 = t.output().length;
+  t.device.evaluate('reset()');
+  expect(t.output().slice(mark2)).toContain('quiet boot0 ran');
+  expect(t.output().slice(mark2)).not.toContain('espruino.com');
+});
+
+test('echo(0) from before a reset() does not outlive it: jsiSemiInit turns echo back on', () => {
+  t.device.boot();
+  t.device.evaluate('echo(0)');
+  const mark = t.output().length;
+  t.device.evaluate('reset()');
+  expect(t.output().slice(mark)).toContain('|_| espruino.com');
+});
+
 test('save() refuses while .bootcde exists (2v29)', () => {
   t.device.storage.write('.bootcde', 'var x = 1;');
   t.device.boot();

@@ -1,6 +1,6 @@
-// The order Espruino 2v29 runs things at power-on, reset(), load() and load(file): banner, saved
-// state, .bootPowerOn, .boot0-3, .bootrst/.bootcde, then E.on('init') and onInit (jsinteractive.c
-// jsiSemiInit/jsiSoftInit, jsflash.c jsfLoadBootCodeFromFlash). It runs nothing itself.
+// The order Espruino 2v29 runs things at power-on, reset(), load() and load(file): saved state,
+// .bootPowerOn, .boot0-3, .bootrst/.bootcde, E.on('init') and onInit, then the banner if echo is
+// still on (jsinteractive.c jsiSemiInit/jsiSoftInit, jsflash.c jsfLoadBootCodeFromFlash). It runs nothing itself.
 import type { BoardProfile } from './boards';
 import type { StorageFs } from './storage-fs';
 
@@ -14,6 +14,8 @@ export interface BootContext {
   runFile(name: string, filename?: string): void;
   /** E.on('init') handlers, then onInit() if defined. */
   fireInit(): void;
+  /** False while echo(0) is in force (jsiEcho). */
+  echo(): boolean;
 }
 
 const BANNER =
@@ -43,25 +45,32 @@ function softInit(c: BootContext, isReset: boolean, firstBoot: boolean): void {
   c.fireInit();
 }
 
+/**
+ * jsiSemiInit: after the soft init, and only while echo is on (boot code or init handlers may have
+ * called echo(0)), the banner (not at power-on when flash held code to load), then a new line.
+ */
+function greet(c: BootContext, withBanner: boolean): void {
+  if (!c.echo()) return;
+  if (withBanner) banner(c);
+  c.print('\n');
+}
+
 export function runBootSequence(mode: StartMode, file: string | undefined, c: BootContext): void {
   if (mode === 'boot') {
-    // jsiSemiInit: no banner when flash holds code to load
-    if (!['.bootcde', '.bootrst', '.varimg'].some((f) => c.fs.find(f))) banner(c);
-    c.print('\n');
+    const hasCode = ['.bootcde', '.bootrst', '.varimg'].some((f) => c.fs.find(f));
     c.runFile('.varimg', 'saved state');
     softInit(c, false, true);
+    greet(c, !hasCode);
   } else if (mode === 'reset') {
-    banner(c);
-    c.print('\n');
     softInit(c, true, false);
+    greet(c, true);
   } else if (mode === 'load') {
     // load() without a file: jsfLoadStateFromFlash + jsiSoftInit, no banner
     c.runFile('.varimg', 'saved state');
     softInit(c, false, false);
   } else {
-    banner(c);
-    c.print('\n');
     softInit(c, true, false);
+    greet(c, true);
     if (file) c.runFile(file);
   }
 }

@@ -27,6 +27,8 @@ export interface Repl {
   /** Puts the prompt and input line back if they were removed (jsiConsoleReturnInputLine). */
   returnInputLine(): void;
   setEcho(on: boolean): void;
+  /** False after echo(0), until the next reset/boot turns it back on (jsiEcho). */
+  readonly echoOn: boolean;
   /** After a reset or boot: the console starts a fresh line (jsiSoftInit/jsiSemiInit). */
   fresh(): void;
   readonly busy: boolean;
@@ -147,6 +149,9 @@ export function createRepl(d: ReplDeps): Repl {
     returnInputLine,
     setEcho(on) {
       echoOff = !on;
+    },
+    get echoOn() {
+      return !echoOff;
     },
     fresh() {
       line = '';

@@ -202,10 +202,11 @@ export function createSession(d: SessionDeps): Session {
           fs,
           print: d.print,
           runFile,
+          echo: () => d.repl.echoOn,
           fireInit() {
             runner.call(g.E, realm.listeners(g.E, 'init'), []);
             if (typeof g.onInit === 'function') {
-              d.print('Running onInit()...\n');
+              if (d.repl.echoOn) d.print('Running onInit()...\n');
               runner.call(undefined, g.onInit, []);
             }
           },
