@@ -1,49 +1,66 @@
 // Boot: read config from flash, wire the Espruino glue to the app core, join Wi-Fi.
 // Nothing here may throw past boot: a fault is logged, shown on the LED, and the device stays up.
+// RAM: boot runs once and makes no closures, so what it reads is garbage when it returns, and
+// every factory it calls is told `once`, so their function objects are freed too (see MEMORY.md).
 import { version } from '../package.json';
 import { loadConfig } from './core/config';
-import { startApp } from './core/app';
+import { AppEv, startApp } from './core/app';
+import { createGestures } from './core/gestures';
 import { clock } from './espruino/clock';
-import { connect, hasModule } from './espruino/transport';
-import { ledWriter, watchButton } from './espruino/pins';
+import { connect } from './espruino/transport';
 import { startWifi } from './espruino/wifi';
 import { gatewayCredentials } from './espruino/gateway-credentials';
 
-function log(line: string) {
-  console.log(line);
-}
-
-function boot() {
+(function () {
   const S = require('Storage');
+  const text = S.read('config.json');
   let raw: unknown;
   try {
-    raw = S.readJSON('config.json', true);
-    // readJSON(…, true) gives undefined for both "missing" and "unparseable": tell them apart.
-    if (raw === undefined && S.read('config.json') !== undefined) raw = 'unparseable';
+    raw = text === undefined ? text : JSON.parse(text);
   } catch (e) {
     raw = 'unparseable';
   }
-  const r = loadConfig(raw, log);
+  const log = console.log;
+  const r = loadConfig(raw, log, undefined, 1);
   const cfg = r.cfg;
+  const pins = cfg.pins;
+  // Direct TLS needs a build with `tls` (stock ESP8266 builds have none); only then is it loaded.
+  // Every build that can hold this firmware has `crypto` (SHA1), which gateway mode needs.
+  let tls = cfg.mqtt.transport !== 'tls';
+  if (!tls)
+    try {
+      tls = !!require('tls');
+    } catch (e) {}
   log('espruino-aws-button ' + version + ' thing ' + cfg.thing);
-  const gw = cfg.gateway.secret ? gatewayCredentials(cfg.thing, cfg.gateway.secret, log) : undefined;
-  const app = startApp(cfg, version, {
-    clock: clock,
-    store: S,
-    connect: connect,
-    log: log,
-    writeLed: ledWriter(cfg.pins.led, cfg.pins.ledActiveLow),
-    freeMemory: function () {
-      return process.memory().free;
+  const app = startApp(
+    cfg,
+    version,
+    {
+      clock: clock,
+      store: S,
+      connect: connect,
+      log: log,
+      digitalWrite: digitalWrite as unknown as (pin: string, level: boolean) => void,
+      memory: process.memory,
+      gateway: gatewayCredentials(cfg.thing, cfg.gateway.secret, log),
     },
-    credentials: gw && gw.credentials,
-    tag: gw && gw.tag,
+    1,
+  );
+  // Pin names stay strings ("D0"): Espruino accepts them wherever a Pin is expected. The gestures
+  // function is the watch callback itself: no closure here, so nothing keeps this scope alive.
+  const db = cfg.button.debounceMs;
+  pinMode(pins.button as unknown as Pin, pins.buttonActiveLow ? 'input_pullup' : 'input_pulldown', false);
+  setWatch(createGestures(cfg.button, pins.buttonActiveLow, clock, app, 1) as (e: unknown) => void, pins.button as unknown as Pin, {
+    repeat: true,
+    edge: 'both',
+    debounce: db > 0 ? db : undefined,
   });
-  watchButton(cfg.pins.button, cfg.pins.buttonActiveLow, cfg.button.debounceMs, app.edge);
-  if (!r.ok) return app.fault('config.json has errors (see above); fix it with npm run provision');
-  if (cfg.mqtt.transport === 'tls' && !hasModule('tls'))
-    return app.fault('mqtt.transport is tls but this Espruino build has no tls module (stock ESP8266): use the LAN gateway (transport tcp)');
-  startWifi(cfg.wifi, cfg.thing, log, app.wifiUp, app.wifiDown);
-}
-
-boot();
+  // Each line says what to do; a bad config field has had its own line already.
+  const fault = !r.ok
+    ? 'config.json has errors (see above)'
+    : !tls
+      ? 'no tls in this Espruino build (stock ESP8266): use the LAN gateway, mqtt.transport tcp'
+      : '';
+  if (fault) app(AppEv.Fault, fault);
+  else startWifi(cfg.wifi, log, app);
+})();

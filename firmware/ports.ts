@@ -1,13 +1,20 @@
 // What the firmware core needs from the world. The core imports only these types;
 // firmware/espruino/ implements them with Espruino's API, tests with fakes.
-// Kept minimal on purpose: every method here is a function object in device RAM.
+// Kept minimal on purpose: every method here is a function object in device RAM. The Store is
+// Espruino's Storage module itself on the device.
 
-/** Monotonic time and timers. `now()` is milliseconds since boot (getTime()*1000 on the device). */
+/** Monotonic time and timers. `now()` is whole milliseconds since boot (from getTime() on the device). */
 export interface Clock {
-  now(): number;
+  /**
+   * Milliseconds since boot, monotonic. Given `sec`, a system timestamp in seconds (what setWatch
+   * reports as e.time), the same for that instant: so edges are timed by when they happened.
+   */
+  now(sec?: number): number;
   /** Milliseconds since the epoch once SNTP has set the clock, else null. */
   wall(): number | null;
+  /** A timer id, never 0. */
   after(ms: number, fn: () => void): number;
+  /** Only ever given an id from after(): Espruino's clearTimeout() without one clears every timer. */
   cancel(id: number | undefined): void;
 }
 
@@ -44,10 +51,17 @@ export interface TransportOptions {
 }
 
 /**
- * Opens a connection. `onOpen` fires once the socket is usable; a failure that happens
- * before that (or a connect that throws, as some builds do) arrives as `onError`.
- * Returns the socket so the caller can attach data/close handlers, or undefined if
- * the connect failed synchronously (onError has been called).
+ * Opens a connection and returns its socket at once. Writes made before it is open are queued
+ * (Espruino's sockets do this), and every failure, before open or after, arrives as the socket's
+ * 'error' and 'close' events; a connect that fails at once throws (some Espruino builds do on a
+ * closed port). No callbacks: each function object costs device RAM.
+ */
+export type OpenSocket = (opts: TransportOptions) => Socket;
+
+/**
+ * The older, callback shape of the same port, still implemented by the host's Node adapter
+ * (test/support/node-socket.ts): `onOpen` once the socket is usable, or `onError` once before that.
+ * The firmware no longer uses it.
  */
 export type Connect = (opts: TransportOptions, onOpen: () => void, onError: (msg: string) => void) => Socket | undefined;
 

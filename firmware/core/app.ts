@@ -1,172 +1,182 @@
 // The button's behaviour: a gesture becomes an event in the flash outbox, the outbox drains
 // over MQTT QoS 1 one event at a time (order kept, removed only on PUBACK), the LED shows state.
 // It does not touch hardware: pins, Wi-Fi, Storage and sockets come in through ports.
-import type { Clock, Connect, Log, Store } from '../ports';
+import type { Clock, Log, OpenSocket, Store, TransportOptions } from '../ports';
 import type { Config } from './config';
-import type { MqttClient, MqttOptions } from './mqtt/client';
 import type { ClickType } from './gestures';
-import { createGestures } from './gestures';
+import { Mq, type MqttClient, type MqttOptions } from './mqtt/client';
 import { createLed } from './led-patterns';
-import { createOutbox } from './outbox';
-import { createConnection } from './connection';
+import { createOutbox, Ob } from './outbox';
+import { Conn, createConnection, Link, type ConnectionHooks } from './connection';
+
+/** Adds per-connect credentials to the CONNECT options, or (topic, payload) an integrity tag to an event (gateway mode). */
+export interface GatewayAuth {
+  (opts: MqttOptions): MqttOptions;
+  (topic: string, payload: string): string;
+}
 
 export interface AppPorts {
   clock: Clock;
   store: Store;
-  connect: Connect;
+  connect: OpenSocket;
   log: Log;
-  writeLed: (lit: boolean) => void;
-  /** Free JsVars, for the health line. */
-  freeMemory: () => number;
-  /** Adds credentials that change per connect (gateway mode); identity otherwise. */
-  credentials?: (opts: MqttOptions) => MqttOptions;
-  /** Adds an integrity tag to an event payload (gateway mode). */
-  tag?: (topic: string, payload: string) => string;
+  /** Espruino's digitalWrite: the LED's pin and polarity come from the config. */
+  digitalWrite: (pin: string, level: boolean) => void;
+  /** process.memory itself: free JsVars, for the health line. */
+  memory: () => { free: number };
+  gateway?: GatewayAuth;
 }
 
-export interface App {
-  /** Button edge from the pin watch: pressed is true when the button went down. */
-  edge(pressed: boolean, atMs: number): void;
-  wifiUp(): void;
-  wifiDown(reason: string): void;
-  /** A condition that keeps the device from working: shown on the LED and repeated in the health line. */
-  fault(cause: string): void;
+/** What the glue tells the app. Inlined as numbers by the build. */
+export const enum AppEv {
+  WifiUp = 30,
+  /** (reason): '' for a plain loss of the network, else why it cannot work (shown as a fault). */
+  WifiDown,
+  /** (cause): a condition that keeps the device from working: shown on the LED and repeated in the health line. */
+  Fault,
 }
 
-export function startApp(cfg: Config, fw: string, ports: AppPorts): App {
+/**
+ * The app is one function (each function object costs device RAM): the gestures' emit (a click),
+ * the connection's hooks, the glue's events, and the health timer (no argument).
+ */
+export interface App extends ConnectionHooks {
+  (ev: ClickType): void;
+  (ev: AppEv.WifiUp): void;
+  (ev: AppEv.WifiDown | AppEv.Fault, why: string): void;
+}
+
+/**
+ * With `once` (the device's boot) it frees its own function object and those of the modules it makes.
+ * `once` is 1, not true, in every factory: a parameter stays in the closure's scope, and a small
+ * number costs one JsVar where a boolean costs two.
+ */
+export let startApp = function (cfg: Config, fw: string, ports: AppPorts, once?: 1): App {
+  if (once) startApp = undefined!; // a top-level function would otherwise stay in RAM for good
+  // Only what is needed after boot is kept: Espruino closures keep their whole scope, so the
+  // config and ports objects are dropped once read.
   const clock = ports.clock;
   const log = ports.log;
-  const led = createLed(ports.writeLed, clock);
-  const outbox = createOutbox(ports.store, clock, { max: cfg.outbox.max, ttlMs: cfg.outbox.ttlH * 3600000, file: 'outbox', fileBytes: 4096 }, log);
-  const base = cfg.mqtt.topicPrefix + '/' + cfg.thing + '/';
-  const eventTopic = base + 'events/button';
-  const statusTopic = base + 'status';
+  const mem = ports.memory;
+  const gw = ports.gateway;
+  let m = cfg.mqtt;
+  const thing = cfg.thing;
+  const prefix = m.topicPrefix + '/' + thing + '/';
+  const id = m.clientId;
+  const user = m.username;
+  const pass = m.password;
+  const ka = m.keepaliveS;
+  const health = cfg.healthS * 1000;
   let client: MqttClient | undefined;
   let inflight = 0; // packet id of the event awaiting PUBACK, 0 when none
-  let inflightSeq = -1;
-  let wifi = 'down';
+  let seq = -1; // its seq
+  let wifi = 0; // 1 while Wi-Fi is up
   let cause = ''; // why the device cannot work right now, '' when fine
 
-  function setCause(c: string) {
-    cause = c;
-    if (c) {
-      log('error: ' + c);
-      led.show('error');
+  // Declared before the modules that call it: Espruino does not hoist functions.
+  function app(ev?: any, a?: any, b?: any): any {
+    if (ev === Link.Session) {
+      const o: MqttOptions = {
+        clientId: id,
+        keepalive: ka,
+        clean: true,
+        username: user,
+        password: pass,
+        // [AWS] availability: retained "online" once up, the Will says "offline".
+        will: { topic: prefix + 'status', payload: 'offline', qos: 1, retain: true },
+        maxPacket: 1024,
+      };
+      return gw ? gw(o) : o;
     }
-  }
-
-  // Send the oldest pending event if nothing is in flight. One at a time keeps order trivially
-  // and the RAM cost of in-flight tracking to two numbers.
-  function pump() {
-    if (!client || inflight) return;
-    const e = outbox.peek();
-    if (!e) return;
-    inflightSeq = e.seq;
-    inflight = client.publish(eventTopic, e.payload, 1, false);
-  }
-
-  function click(type: ClickType) {
-    const seq = outbox.nextSeq();
-    let payload = JSON.stringify({
-      thing: cfg.thing,
-      seq: seq,
-      clickType: type,
-      ts: clock.wall(),
-      uptime: Math.floor(clock.now() / 1000),
-      fw: fw,
-    });
-    if (ports.tag) payload = ports.tag(eventTopic, payload);
-    if (outbox.add(payload, clock.wall()) < 0) {
-      setCause('cannot store press ' + seq + ' in flash (Storage full?)');
+    const up = Math.floor(clock.now() / 1000); // seconds since boot
+    if (ev === undefined) {
+      log(
+        'health up=' + up + 's wifi=' + (wifi ? 'up' : 'down') + ' mqtt=' + (client ? 'up' : 'down') +
+          ' free=' + mem().free + ' outbox=' + ob(Ob.Depth) + ' dropped=' + ob(Ob.Dropped) + (cause ? ' error="' + cause + '"' : ''),
+      );
+      clock.after(health, app);
       return;
     }
-    log('press ' + type + ' seq ' + seq + ' queued (' + outbox.depth() + ' pending)');
-    led.flash('queued');
-    pump();
+    let c = '';
+    if (ev === Link.Up) {
+      client = a;
+      inflight = 0;
+      if (cause[0] === 'm') cause = ''; // an MQTT fault ("mqtt refused: ...") is over
+      log('mqtt: connected to ' + b + ' as ' + id);
+      a(Mq.Publish, prefix + 'status', 'online', 1, true);
+      if (!cause) led('online');
+    } else if (ev === Link.Down) {
+      client = undefined;
+      inflight = 0;
+      if (b) c = 'mqtt refused: ' + a + ' (thing name, certificate or policy?)';
+      else if (!cause) led(wifi ? 'mqtt' : 'wifi');
+    } else if (ev === 4) {
+      if (a.id !== inflight) return; // the retained status publish, or a duplicate
+      inflight = 0;
+      ob(Ob.Ack, seq);
+      log('press seq ' + seq + ' delivered');
+      led('delivered', true);
+    } else if (ev === AppEv.WifiUp) {
+      wifi = 1;
+      if (cause[0] === 'w') cause = ''; // a Wi-Fi fault ("wifi: ...") is over
+      if (!cause) led('mqtt');
+      conn(Conn.Start);
+    } else if (ev === AppEv.WifiDown) {
+      wifi = 0;
+      conn(Conn.Stop);
+      client = undefined;
+      inflight = 0;
+      if (a) c = 'wifi: ' + a;
+      else if (!cause) led('wifi');
+    } else if (ev === AppEv.Fault) c = a;
+    else {
+      // A click: into flash first, then the outbox drains below.
+      const s = ob(Ob.Next);
+      let payload = JSON.stringify({ thing: thing, seq: s, clickType: ev, ts: clock.wall(), uptime: up, fw: fw });
+      if (gw) payload = gw(prefix + 'events/button', payload);
+      if (ob(Ob.Add, payload, clock.wall()) < 0) c = 'cannot store press ' + s + ' in flash (Storage full?)';
+      else {
+        log('press ' + ev + ' seq ' + s + ' queued (' + ob(Ob.Depth) + ' pending)');
+        led('queued', true);
+      }
+    }
+    if (c) {
+      cause = c;
+      log('error: ' + c);
+      led('error');
+    }
+    // Send the oldest pending event if nothing is in flight. One at a time keeps order trivially
+    // and the RAM cost of in-flight tracking to two numbers.
+    if (client && !inflight) {
+      const e = ob(Ob.Peek);
+      if (e) {
+        seq = e.seq;
+        inflight = client(Mq.Publish, prefix + 'events/button', e.payload, 1, false);
+      }
+    }
   }
 
+  const led = createLed(ports.digitalWrite, cfg.pins.led, cfg.pins.ledActiveLow, clock, once);
+  const ob = createOutbox(ports.store, clock, { max: cfg.outbox.max, ttlMs: cfg.outbox.ttlH * 3600000, file: 'outbox', fileBytes: 4096 }, log, once);
+  // The connection keeps these for every attempt: the TLS file names only where they are used.
+  const tr: TransportOptions = { kind: m.transport, host: m.host, port: m.port };
+  if (tr.kind === 'tls') {
+    tr.key = cfg.tls.key;
+    tr.cert = cfg.tls.cert;
+    tr.ca = cfg.tls.ca;
+  }
   const conn = createConnection(
-    { kind: cfg.mqtt.transport, host: cfg.mqtt.host, port: cfg.mqtt.port, key: cfg.tls.key, cert: cfg.tls.cert, ca: cfg.tls.ca },
+    tr,
     cfg.backoff,
     clock,
     ports.connect,
     log,
-    {
-      up: function (c) {
-        client = c;
-        inflight = 0;
-        if (cause.startsWith('mqtt')) cause = '';
-        log('mqtt: connected to ' + cfg.mqtt.host + ':' + cfg.mqtt.port + ' as ' + (cfg.mqtt.clientId || cfg.thing));
-        // [AWS] availability: retained "online" here, the Will says "offline".
-        c.publish(statusTopic, 'online', 1, true);
-        if (!cause) led.show('online');
-        pump();
-      },
-      down: function (reason, fatal) {
-        client = undefined;
-        inflight = 0;
-        if (fatal) setCause('mqtt refused: ' + reason + ' (check thing name, certificate and policy)');
-        else if (!cause) led.show(wifi === 'up' ? 'mqtt' : 'wifi');
-      },
-      message: function (topic, payload) {
-        log('mqtt: message on ' + topic + ' (' + payload.length + ' bytes)');
-      },
-      puback: function (id) {
-        if (id !== inflight) return; // the retained status publish, or a duplicate
-        inflight = 0;
-        outbox.ack(inflightSeq);
-        log('press seq ' + inflightSeq + ' delivered');
-        led.flash('delivered');
-        pump();
-      },
-      session: function () {
-        const o: MqttOptions = {
-          clientId: cfg.mqtt.clientId || cfg.thing,
-          keepalive: cfg.mqtt.keepaliveS,
-          clean: true,
-          username: cfg.mqtt.username,
-          password: cfg.mqtt.password,
-          will: { topic: statusTopic, payload: 'offline', qos: 1, retain: true },
-          maxPacket: 1024,
-        };
-        return ports.credentials ? ports.credentials(o) : o;
-      },
-    },
+    app,
+    once,
   );
-
-  const edge = createGestures(cfg.button, clock, click);
-
-  if (cfg.healthS > 0) {
-    const health = function () {
-      log(
-        'health up=' + Math.floor(clock.now() / 1000) + 's wifi=' + wifi + ' mqtt=' + (client ? 'up' : 'down') +
-          ' free=' + ports.freeMemory() + ' outbox=' + outbox.depth() + ' dropped=' + outbox.dropped() +
-          (cause ? ' error="' + cause + '"' : ''),
-      );
-      clock.after(cfg.healthS * 1000, health);
-    };
-    clock.after(cfg.healthS * 1000, health);
-  }
-
-  led.show('wifi');
-  if (outbox.depth()) log('outbox: ' + outbox.depth() + ' press(es) from before the restart, next seq ' + outbox.nextSeq());
-
-  return {
-    edge: edge,
-    wifiUp: function () {
-      wifi = 'up';
-      if (cause.startsWith('wifi')) cause = '';
-      if (!cause) led.show('mqtt');
-      conn.start();
-    },
-    wifiDown: function (reason) {
-      wifi = 'down';
-      conn.stop();
-      client = undefined;
-      inflight = 0;
-      if (reason) setCause('wifi: ' + reason);
-      else if (!cause) led.show('wifi');
-    },
-    fault: setCause,
-  };
-}
+  cfg = ports = m = undefined!;
+  if (health > 0) clock.after(health, app);
+  led('wifi');
+  if (ob(Ob.Depth)) log('outbox: ' + ob(Ob.Depth) + ' press(es) from before the restart, next seq ' + ob(Ob.Next));
+  return app as App;
+};

@@ -1,8 +1,7 @@
-// Device config: compiled defaults (config/defaults.json) overridden by Storage config.json, checked
-// against one small rule table. Never throws: a bad field keeps its default and gets one log line.
+// Device config: defaults overridden by Storage config.json, checked against one small rule table that
+// also holds the defaults. Never throws: a bad field keeps its default and gets one log line.
 // It does not read Storage (the glue passes the parsed JSON) and uses no zod; config/schema.ts is its host twin.
 import type { Log } from '../ports';
-import defaults from '../../config/defaults.json';
 
 export interface Config {
   /** AWS IoT thing name; also the MQTT client id unless mqtt.clientId is set. */
@@ -41,152 +40,127 @@ export interface Config {
 export const CONFIG_UNPARSEABLE = 'unparseable';
 
 /**
- * Merges `raw` (parsed config.json) over the defaults, field by field, and validates it.
- * `raw` may be anything: undefined (no file: defaults, ok), CONFIG_UNPARSEABLE, null, an array...
- * It never throws.
- * Unknown keys are logged and ignored; a bad field is logged and keeps its default; ok is false
- * if any field (or the whole file) was bad.
+ * Builds the config: the defaults (or `into`), then `raw` (parsed config.json) merged over them, field
+ * by field, validated. `raw` may be anything: undefined (no file: defaults, ok), CONFIG_UNPARSEABLE,
+ * null, an array... It never throws. Unknown keys are logged and ignored; a bad field is logged and
+ * keeps its default; ok is false if any field (or the whole file) was bad.
  *
- * RAM: by default the result IS the compiled defaults object, updated in place, because the bundle
- * keeps that object alive anyway and a copy would cost ~50 JsVars. So the device calls this once
- * per boot; host code that loads several configs (tests, simulators) passes a fresh copy of the
- * defaults as `into` (see defaultConfig()).
+ * RAM: the result is a fresh object that nothing here keeps, so once boot has handed its values to
+ * the modules it is garbage; with `once` (the device's boot) this function frees itself too. The
+ * defaults live in the rule table below, a string literal, so they stay in flash with the code;
+ * config/defaults.json holds the same values for the host tools (a test keeps the two equal).
  */
-export function loadConfig(raw: unknown, log: Log, into?: Config): { cfg: Config; ok: boolean } {
-  const cfg = into || (defaults as unknown as Config);
+export let loadConfig = function (raw: unknown, log: Log, into?: Config, once?: 1): { cfg: Config; ok: boolean } {
+  if (once) loadConfig = undefined!; // the device's boot loads once: free this function object
+  // The rule table: path, kind, default ('-' for none), arguments. Kinds: i a..b integer |
+  // z 0 or a..b integer | s a..b-char string | n same, A-Z a-z 0-9 : _ - only | t topic prefix |
+  // b boolean | e one of the words | p pin, B for the button (no D16), L for the LED (no D0).
+  // The topic prefix starts every PUBLISH topic, which may hold no wildcards [MQTT-3.3.2-2].
+  // A literal inside the function, so the table is in RAM only while this runs.
+  const rows = (
+    'thing n nodemcu-button 1 128\nwifi.ssid s - 1 32\nwifi.password s - 0 64\nwifi.timeoutS i 20 5 300\n' +
+    'mqtt.host s localhost 1 253\nmqtt.port i 8883 1 65535\nmqtt.transport e tls tls tcp\nmqtt.keepaliveS i 60 30 1200\n' +
+    'mqtt.username s - 0 128\nmqtt.password s - 0 256\nmqtt.clientId s - 1 128\nmqtt.topicPrefix t devices 1 64\n' +
+    'tls.key s key.der 1 28\ntls.cert s cert.der 1 28\ntls.ca s ca.der 1 28\n' +
+    'pins.button p D0 B\npins.led p D2 L\npins.buttonActiveLow b true\npins.ledActiveLow b true\n' +
+    'button.debounceMs i 50 0 500\nbutton.doubleMs i 400 100 2000\nbutton.longMs i 1500 300 10000\nbutton.gestures b true\n' +
+    'outbox.max i 50 1 500\noutbox.ttlH i 24 1 720\nbackoff.baseMs i 1000 100 60000\nbackoff.capMs i 60000 1000 3600000\n' +
+    'healthS z 30 5 3600\ngateway.secret s - 1 128'
+  ).split('\n');
+  const c = (into || {}) as any;
+  const o = raw as any;
+  const was: any = {}; // each field's value before config.json's, to undo a pair that does not fit
   let ok = true;
   // Helpers live inside the function so their objects exist only while it runs.
-  function bad(msg: string) {
+  const bad = (msg: string) => {
     ok = false;
     log('config: ' + msg + '; fix config.json with npm run provision');
-  }
-  function isObj(v: unknown): boolean {
-    return v !== null && typeof v === 'object' && !Array.isArray(v);
-  }
-  // Secrets are never echoed to the console, only their length or type.
-  function got(key: string, v: unknown): string {
-    if (key === 'password' || key === 'secret') return typeof v === 'string' ? v.length + ' characters' : v === null ? 'null' : typeof v;
-    let s: string;
+  };
+  const obj = (v: unknown) => v !== null && typeof v === 'object' && !Array.isArray(v);
+  const unknown = (k: string) => log('config: unknown key ' + k + ' ignored (check its spelling)');
+  // What was given, for the log line. Secrets are never echoed to the console, only their length or type.
+  const got = (key: string, v: unknown): string => {
+    if (/password|secret/.test(key)) return typeof v === 'string' ? v.length + ' characters' : v === null ? 'null' : typeof v;
+    let t: string;
     try {
-      s = typeof v === 'number' ? String(v) : '' + JSON.stringify(v);
+      t = typeof v === 'number' ? String(v) : '' + JSON.stringify(v);
     } catch (e) {
-      s = typeof v; // circular or unserialisable: say what it is
+      t = typeof v; // circular or unserialisable: say what it is
     }
-    return s.length > 40 ? s.slice(0, 40) + '...' : s;
-  }
-  function nameOk(s: string): boolean {
-    for (let i = 0; i < s.length; i++) {
-      const c = s.charAt(i);
-      if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c === ':' || c === '_' || c === '-')) return false;
-    }
-    return true;
-  }
-  // '' if v satisfies the rule row r = [path, kind, args...], else what it must be.
-  function why(r: string[], v: unknown): string {
-    const k = r[1];
-    const a = +r[2];
-    const b = +r[3];
-    if (k === 'b') return typeof v === 'boolean' ? '' : 'must be true or false';
-    if (k === 'i' || k === 'z') {
-      if (typeof v === 'number' && v === Math.floor(v) && ((v >= a && v <= b) || (k === 'z' && v === 0))) return '';
-      return (k === 'z' ? 'must be 0 (off) or an integer ' : 'must be an integer ') + a + '..' + b;
-    }
-    if (k === 'e') {
-      for (let i = 2; i < r.length; i++) if (v === r[i]) return '';
-      return 'must be "' + r.slice(2).join('" or "') + '"';
-    }
-    if (k === 'p') {
-      const n = typeof v === 'string' && v.charAt(0) === 'D' ? +v.slice(1) : -1;
-      // Round-tripping the number rejects "D", "D02", "D 2", "D2.0".
-      if (!(n >= 0 && n <= 16) || 'D' + n !== v) return 'must be a pin name D0..D16';
-      if (n >= 6 && n <= 11) return 'may not be D6..D11, which are wired to the flash chip';
-      if (r[2] === 'B' && n === 16) return 'may not be D16, which cannot be watched for presses';
-      if (r[2] === 'L' && n === 0) return 'may not be D0, which carries the FLASH button and must never be driven';
-      return '';
-    }
-    const s = typeof v === 'string' && v.length >= a && v.length <= b;
-    if (k === 'n') return s && nameOk(v as string) ? '' : 'must be ' + a + '..' + b + ' characters of A-Z a-z 0-9 : _ -';
-    if (k === 't') {
-      const t = v as string;
-      const fine = s && t.indexOf('+') < 0 && t.indexOf('#') < 0 && t.charAt(0) !== '/' && t.charAt(t.length - 1) !== '/';
-      return fine ? '' : 'must be ' + a + '..' + b + ' characters with no + or # and no / at either end';
-    }
-    return s ? '' : 'must be a string of ' + a + '..' + b + ' characters';
-  }
-
-  // The literal, not CONFIG_UNPARSEABLE: a module-level constant would stay in RAM.
+    return t.length > 40 ? t.slice(0, 40) + '...' : t;
+  };
+  // Whether some row's path starts with `p` (then ' ' for a field, '.' for a group).
+  const has = (p: string) => rows.some((row) => row.startsWith(p));
+  const whole = raw !== undefined && obj(raw);
   if (raw === 'unparseable') bad('config.json is not valid JSON');
-  else if (raw !== undefined && !isObj(raw)) bad('config.json must hold a JSON object (got ' + got('', raw) + ')');
-  else if (raw !== undefined) {
-    const o = raw as any;
-    const c = cfg as any;
-    // The rule table: path, kind, arguments. Kinds: i a..b integer | z 0 or a..b integer |
-    // s a..b-char string | n same, A-Z a-z 0-9 : _ - only | t topic prefix | b boolean |
-    // e one of the words | p pin, B for the button (no D16), L for the LED (no D0).
-    // The topic prefix starts every PUBLISH topic, which may hold no wildcards [MQTT-3.3.2-2].
-    // A string local to this call, so the table is in RAM only while it runs.
-    const rows = (
-      'thing n 1 128\nwifi.ssid s 1 32\nwifi.password s 0 64\nwifi.timeoutS i 5 300\n' +
-      'mqtt.host s 1 253\nmqtt.port i 1 65535\nmqtt.transport e tls tcp\nmqtt.keepaliveS i 30 1200\n' +
-      'mqtt.username s 0 128\nmqtt.password s 0 256\nmqtt.clientId s 1 128\nmqtt.topicPrefix t 1 64\n' +
-      'tls.key s 1 28\ntls.cert s 1 28\ntls.ca s 1 28\n' +
-      'pins.button p B\npins.led p L\npins.buttonActiveLow b\npins.ledActiveLow b\n' +
-      'button.debounceMs i 0 500\nbutton.doubleMs i 100 2000\nbutton.longMs i 300 10000\nbutton.gestures b\n' +
-      'outbox.max i 1 500\noutbox.ttlH i 1 720\nbackoff.baseMs i 100 60000\nbackoff.capMs i 1000 3600000\n' +
-      'healthS z 5 3600\ngateway.secret s 1 128'
-    ).split('\n');
-    const known = function (path: string): number {
-      // 1 = a field, 2 = a group of fields, 0 = unknown. Keys with ' ' or '.' can never match.
-      if (path.indexOf(' ') >= 0) return 0;
-      let kind = 0;
-      for (const row of rows) {
-        if (row.startsWith(path + ' ')) kind = 1;
-        else if (path.indexOf('.') < 0 && row.startsWith(path + '.')) kind = 2;
-      }
-      return kind;
-    };
+  else if (raw !== undefined && !whole) bad('config.json must hold a JSON object (got ' + got('', raw) + ')');
+  else if (whole)
     for (const k in o) {
-      const kind = k.indexOf('.') < 0 ? known(k) : 0;
-      if (!kind) log('config: unknown key ' + k + ' ignored (check its spelling)');
-      else if (kind === 2 && !isObj(o[k])) bad(k + ' must be an object (got ' + got(k, o[k]) + ')');
-      else if (kind === 2) {
-        for (const f in o[k]) {
-          if (f.indexOf('.') >= 0 || known(k + '.' + f) !== 1) log('config: unknown key ' + k + '.' + f + ' ignored (check its spelling)');
-        }
-      }
+      // Keys with ' ' or '.' can never match a path.
+      const group = has(k + '.');
+      if (/[ .]/.test(k) || !(group || has(k + ' '))) unknown(k);
+      else if (group && !obj(o[k])) bad(k + ' must be an object (got ' + got(k, o[k]) + ')');
+      else if (group) for (const f in o[k]) if (/[ .]/.test(f) || !has(k + '.' + f + ' ')) unknown(k + '.' + f);
     }
-    // Values that only make sense together: kept to restore both if the pair is inconsistent.
-    const base0 = cfg.backoff.baseMs;
-    const cap0 = cfg.backoff.capMs;
-    const btn0 = cfg.pins.button;
-    const led0 = cfg.pins.led;
-    for (const row of rows) {
-      const r = row.split(' ');
-      const p = r[0].split('.');
-      const group = p.length > 1 ? (isObj(o[p[0]]) ? o[p[0]] : undefined) : o;
-      const key = p.length > 1 ? p[1] : p[0];
-      const v = group ? group[key] : undefined;
-      if (v === undefined) continue;
-      const w = why(r, v);
-      if (w) bad(r[0] + ' ' + w + ' (got ' + got(key, v) + ')');
-      else (p.length > 1 ? c[p[0]] : c)[key] = v;
-    }
-    if (cfg.backoff.capMs < cfg.backoff.baseMs) {
-      bad('backoff.capMs (' + cfg.backoff.capMs + ') must be at least backoff.baseMs (' + cfg.backoff.baseMs + ')');
-      cfg.backoff.baseMs = base0;
-      cfg.backoff.capMs = cap0;
-    }
-    if (cfg.pins.led === cfg.pins.button) {
-      bad('pins.button and pins.led must be different pins (both ' + cfg.pins.led + ')');
-      cfg.pins.button = btn0;
-      cfg.pins.led = led0;
-    }
+  for (const row of rows) {
+    const r = row.split(' ');
+    const p = r[0].split('.');
+    const key = p[1] || p[0];
+    const k = r[1];
+    const g = p[1] ? c[p[0]] || (c[p[0]] = {}) : c;
+    if (!into && r[2] !== '-') g[key] = k === 'i' || k === 'z' ? +r[2] : k === 'b' ? r[2] === 'true' : r[2];
+    was[r[0]] = g[key];
+    const src = whole && (p[1] ? obj(o[p[0]]) && o[p[0]] : o);
+    const v = src ? src[key] : undefined;
+    if (v === undefined) continue;
+    // Why v does not satisfy the row, '' if it does.
+    const a = +r[3];
+    const b = +r[4];
+    const t = typeof v === 'string' ? v : '';
+    // w: what v must be ('' when it is), n: what a pin may not be.
+    let w = '';
+    let n = '';
+    if (k === 'b') w = typeof v === 'boolean' ? '' : 'true or false';
+    else if (k === 'i' || k === 'z')
+      w = typeof v === 'number' && v === Math.floor(v) && ((v >= a && v <= b) || (k === 'z' && v === 0)) ? '' : (k === 'z' ? '0 (off) or an integer ' : 'an integer ') + a + '..' + b;
+    else if (k === 'e') w = r.indexOf(v, 3) > 2 ? '' : '"' + r.slice(3).join('" or "') + '"';
+    else if (k === 'p') {
+      const d = t.charAt(0) === 'D' ? +t.slice(1) : -1;
+      // Round-tripping the number rejects "D", "D02", "D 2", "D2.0".
+      if (!(d >= 0 && d <= 16) || 'D' + d !== v) w = 'a pin name D0..D16';
+      else if (d >= 6 && d <= 11) n = 'D6..D11, which are wired to the flash chip';
+      else if (r[3] === 'B' && d === 16) n = 'D16, which cannot be watched for presses';
+      else if (r[3] === 'L' && !d) n = 'D0, which carries the FLASH button and must never be driven';
+    } else if (
+      !(
+        typeof v === 'string' && t.length >= a && t.length <= b &&
+        (k === 'n' ? /^[A-Za-z0-9:_-]*$/.test(t) : k !== 't' || !(/[+#]/.test(t) || t.charAt(0) === '/' || t.charAt(t.length - 1) === '/'))
+      )
+    )
+      w = (k === 's' ? 'a string of ' : '') + a + '..' + b +
+        (k === 'n' ? ' characters of A-Z a-z 0-9 : _ -' : k === 't' ? ' characters with no + or # and no / at either end' : ' characters');
+    if (w || n) bad(r[0] + (w ? ' must be ' + w : ' may not be ' + n) + ' (got ' + got(key, v) + ')');
+    else g[key] = v;
   }
-  if (cfg.mqtt.clientId === undefined) cfg.mqtt.clientId = cfg.thing;
-  return { cfg: cfg, ok: ok };
-}
+  const bo = c.backoff;
+  const pi = c.pins;
+  if (bo.capMs < bo.baseMs) {
+    bad('backoff.capMs (' + bo.capMs + ') must be at least backoff.baseMs (' + bo.baseMs + ')');
+    bo.baseMs = was['backoff.baseMs'];
+    bo.capMs = was['backoff.capMs'];
+  }
+  if (pi.led === pi.button) {
+    bad('pins.button and pins.led must be different pins (both ' + pi.led + ')');
+    pi.button = was['pins.button'];
+    pi.led = was['pins.led'];
+  }
+  if (c.mqtt.clientId === undefined) c.mqtt.clientId = c.thing;
+  return { cfg: c, ok: ok };
+};
 
-/** A fresh copy of the compiled defaults, for host code that calls loadConfig more than once. */
+/** The defaults alone, without the resolved client id: for host code that passes `into`. */
 export function defaultConfig(): Config {
-  return JSON.parse(JSON.stringify(defaults));
+  const c = loadConfig(undefined, function () {}).cfg;
+  delete (c.mqtt as { clientId?: string }).clientId;
+  return c;
 }

@@ -1,126 +1,123 @@
 // Keeps one MQTT session to the broker alive: opens the transport, starts the client,
 // retries with exponential backoff and full jitter. It does not know about presses or LEDs;
-// the app reacts to `up`/`down`. (Moddable's split: a plain client, reconnection on top.)
-import type { Clock, Connect, Log, TransportOptions } from '../ports';
-import type { MqttClient, MqttEvents, MqttOptions } from './mqtt/client';
-import { createMqttClient } from './mqtt/client';
+// the app reacts to Up/Down. (Moddable's split: a plain client, reconnection on top.)
+import type { Clock, Log, OpenSocket, TransportOptions } from '../ports';
+import { createMqttClient, Mq, type MqttClient, type MqttOptions, type MqttPacket } from './mqtt/client';
 import { backoffDelay } from './backoff';
 
+/** What the connection tells the app. Inlined as numbers by the build; 4 is MQTT's own packet type. */
+export const enum Link {
+  /** (client, 'host:port'): the session is up (CONNACK accepted). */
+  Up = 20,
+  /** (reason, fatal): the session ended; fatal means retrying will not help until config changes (e.g. not authorized). */
+  Down,
+  /** Asked before every attempt, so credentials that must change per connect (gateway counter) can. */
+  Session,
+}
+
+/** The app's side: one function (each function object costs device RAM). */
 export interface ConnectionHooks {
-  /** The session is up (CONNACK accepted). */
-  up(client: MqttClient): void;
-  /** The session ended; `fatal` means retrying will not help until config changes (e.g. not authorized). */
-  down(reason: string, fatal: boolean): void;
-  /** Inbound traffic the app cares about. */
-  message(topic: string, payload: string): void;
-  puback(id: number): void;
-  /** Called before every attempt, so credentials that must change per connect (gateway counter) can. */
-  session(): MqttOptions;
+  (ev: Link.Up, client: MqttClient, where: string): void;
+  (ev: Link.Down, reason: string, fatal: boolean): void;
+  (ev: Link.Session): MqttOptions;
+  /** A PUBACK. */
+  (ev: 4, packet: MqttPacket): void;
 }
 
-export interface Connection {
+export const enum Conn {
   /** Begin connecting (after Wi-Fi is up). Idempotent. */
-  start(): void;
+  Start = 10,
   /** Drop the session and stop retrying (Wi-Fi went down). */
-  stop(): void;
+  Stop,
 }
 
-/** How long a TCP/TLS connect plus CONNACK may take before we give up on the attempt. */
-const ATTEMPT_MS = 20000;
+export type Connection = (op: Conn) => void;
 
-export function createConnection(
+/** With `once` (the device's boot, which makes one connection) the factory frees its own function object. */
+export let createConnection = function (
   transport: TransportOptions,
   backoff: { baseMs: number; capMs: number },
   clock: Clock,
-  connect: Connect,
+  connect: OpenSocket,
   log: Log,
-  hooks: ConnectionHooks,
+  hook: ConnectionHooks,
+  once?: 1,
 ): Connection {
-  // Long-lived state is a handful of scalars; the client object exists only while connected.
-  let running = false;
+  if (once) createConnection = undefined!; // a top-level function would otherwise stay in RAM for good
+  const base = backoff.baseMs;
+  const cap = backoff.capMs;
+  backoff = undefined!; // Espruino closures keep their whole scope: not the object
+  const where = transport.host + ':' + transport.port;
+  // Long-lived state is a handful of numbers; the client exists only while a session does.
+  let running = 0;
   let attempt = 0;
-  let timer: number | undefined;
+  let timer = 0; // 0 when none (timer ids are never 0)
   let client: MqttClient | undefined;
-  let socketGen = 0;
+  let phase = 0; // 0 idle or stopped, 1 waiting to retry, 2 attempt under way (connect + CONNACK), 3 up
 
-  function retry(reason: string, fatal: boolean) {
-    clock.cancel(timer);
-    timer = undefined;
-    client = undefined;
-    hooks.down(reason, fatal);
-    if (!running) return;
-    const wait = Math.floor(backoffDelay(attempt, Math.random(), backoff.baseMs, backoff.capMs));
-    attempt++;
-    log('mqtt: ' + reason + ', retry in ' + Math.round(wait / 100) / 10 + ' s');
-    timer = clock.after(wait, open);
-  }
-
-  let live = false; // CONNACK accepted in the current session
-
-  function connected() {
-    live = true;
-    clock.cancel(timer);
-    timer = undefined;
-    attempt = 0; // a good connection resets the backoff
-    if (client) hooks.up(client);
-  }
-  function ignore() {}
-
-  function open() {
-    timer = undefined;
-    if (!running) return;
-    const my = ++socketGen;
-    live = false;
-    timer = clock.after(ATTEMPT_MS, function () {
-      timer = undefined;
-      if (my !== socketGen) return;
-      socketGen++;
-      if (client) client.end();
-      retry('no answer from ' + transport.host + ':' + transport.port, false);
-    });
-    const sock = connect(
-      transport,
-      function () {
-        if (my !== socketGen || !sock) return;
-        // Per session only `closed` needs to know which attempt it belongs to: a late close
-        // from an abandoned client must not start a second retry loop.
-        const events: MqttEvents = {
-          connected: connected,
-          message: hooks.message,
-          puback: hooks.puback,
-          suback: ignore,
-          closed: function (reason) {
-            if (my !== socketGen) return;
-            socketGen++;
-            // Espruino reports a failed TLS handshake only as a close (no error event).
-            if (!live && transport.kind === 'tls' && reason === 'socket closed') reason += ' before CONNACK (TLS handshake failed? check certificate, key and CA)';
-            retry(reason, reason.startsWith('CONNACK 2') || reason.startsWith('CONNACK 4') || reason.startsWith('CONNACK 5'));
-          },
-        };
-        client = createMqttClient(sock, clock, hooks.session(), events);
-      },
-      function (msg) {
-        if (my !== socketGen) return;
-        socketGen++;
-        retry('cannot reach ' + transport.host + ':' + transport.port + ' (' + msg + ')', false);
-      },
-    );
-  }
-
-  return {
-    start: function () {
+  // One function is the handle (Start/Stop), the timer (no op: the retry wait or the attempt's time
+  // limit, by phase) and the MQTT client's event function (0 closed, 2 connected, 4 passed to the app).
+  // The client is made as soon as the socket is: writes before it opens are queued (Espruino and the
+  // Node adapters alike), and every failure, before open or after, reaches it as a socket event, so
+  // no per-attempt callbacks are kept (each function object costs RAM).
+  function k(op?: number, a?: any): void {
+    let why = '';
+    if (op === Conn.Start) {
       if (running) return;
-      running = true;
+      running = 1;
       attempt = 0;
-      open();
-    },
-    stop: function () {
-      running = false;
-      clock.cancel(timer);
-      timer = undefined;
-      socketGen++;
-      if (client) client.end();
-      client = undefined;
-    },
-  };
-}
+      phase = 1;
+      op = undefined; // open now
+    } else if (op === Conn.Stop) {
+      running = 0;
+      phase = 0;
+    } else if (op === 4) return hook(op, a);
+    else if (op === 2) {
+      phase = 3;
+      if (timer) clock.cancel(timer);
+      timer = 0;
+      attempt = 0; // a good connection resets the backoff
+      return hook(Link.Up, client!, where);
+    }
+    if (op === undefined) {
+      timer = 0;
+      if (phase === 1) {
+        if (!running) return;
+        // An attempt: one time limit for the connect and the CONNACK together.
+        phase = 2;
+        timer = clock.after(20000, k);
+        try {
+          const c = createMqttClient(connect(transport), clock, hook(Link.Session), k);
+          if (phase === 2) client = c; // else it closed while starting and has been dealt with
+          return;
+        } catch (e) {
+          // Some builds throw at once on a closed port instead of raising `error` (ESPRUINO.md).
+          why = 'cannot reach ' + where + ' (' + ((e && (e as { message?: string }).message) || e) + ')';
+        }
+      } else if (phase !== 2) return;
+      else why = 'no answer from ' + where;
+    } else if (op === 0) {
+      if (phase < 2) return; // the close of a client we ended ourselves
+      why = a;
+      // Espruino reports a failed TLS handshake only as a close (no error event).
+      if (phase === 2 && transport.kind === 'tls' && why === 'socket closed') why += ' before CONNACK (TLS handshake failed?)';
+    } else if (op !== Conn.Stop) return;
+
+    // The session (or attempt) is over: stop its timer and client, then tell the app and wait.
+    if (timer) clock.cancel(timer);
+    timer = 0;
+    const old = client;
+    client = undefined;
+    phase = running ? 1 : 0;
+    if (old) old(Mq.End); // its close comes back here with phase < 2 and is ignored
+    if (op === Conn.Stop) return;
+    hook(Link.Down, why, /^CONNACK [245]/.test(why));
+    if (!running) return;
+    const wait = Math.floor(backoffDelay(attempt, Math.random(), base, cap));
+    attempt++;
+    log('mqtt: ' + why + ', retry in ' + Math.round(wait / 100) / 10 + ' s');
+    timer = clock.after(wait, k);
+  }
+
+  return k;
+};

@@ -13,17 +13,17 @@
 //   payload's final `}`. The gateway checks it, strips it and forwards the original bytes.
 //   The tag proves origin and integrity, not freshness: a replayed event inside a live session
 //   carries its own event id (seq), which consumers dedupe like any QoS 1 duplicate.
-import { hmacSha1, toHex } from './hmac';
+import { hmacHex } from './hmac';
 
 export type Sha1 = (s: string) => string;
 
 export function connectPassword(thing: string, secret: string, counter: number, sha1: Sha1): string {
-  return 'v1:' + counter + ':' + toHex(hmacSha1(secret, 'connect|' + thing + '|' + counter, sha1));
+  return 'v1:' + counter + ':' + hmacHex(secret, 'connect|' + thing + '|' + counter, sha1);
 }
 
 /** `payload` is the text of a JSON object without newlines. */
 export function tagEvent(topic: string, payload: string, secret: string, sha1: Sha1): string {
-  const tag = toHex(hmacSha1(secret, topic + '\n' + payload, sha1));
+  const tag = hmacHex(secret, topic + '\n' + payload, sha1);
   const end = payload.lastIndexOf('}');
   // An empty object takes the tag as its only member: no comma.
   let j = end - 1;

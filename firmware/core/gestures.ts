@@ -1,9 +1,16 @@
 // Turns button edges into SINGLE / DOUBLE / LONG clicks with one closure and at most one timer.
-// It does not read pins or debounce in hardware: the glue passes edges (setWatch), and bounce that
-// slips through is dropped here by time alone. Times come from the edge (atMs), not from now().
+// It does not read pins or debounce in hardware: it is setWatch's callback itself (no glue closure
+// in between, to save RAM), and bounce that slips through is dropped here by time alone. Times come
+// from the edge (its e.time through clock.now), not from the moment it is handled.
 import type { Clock } from '../ports';
 
 export type ClickType = 'SINGLE' | 'DOUBLE' | 'LONG';
+
+/** An edge as Espruino's setWatch reports it: the pin's new level, and when (system time, seconds). */
+export interface Edge {
+  state: boolean;
+  time: number;
+}
 
 export interface GestureOptions {
   debounceMs: number;
@@ -19,19 +26,30 @@ export interface GestureOptions {
 //   2 released; SINGLE timer armed, a press now is the second click
 //   3 second press held; DOUBLE on its release, however long it is held
 //   4 held but already reported (after LONG, or any press with gestures off); its release says nothing
-export function createGestures(opts: GestureOptions, clock: Clock, emit: (click: ClickType) => void): (pressed: boolean, atMs: number) => void {
+/**
+ * `activeLow`: the button pulls the pin low when pressed (the NodeMCU's FLASH button). With `once`
+ * (the device's boot, which makes one button) the factory frees its own function object afterwards.
+ */
+export let createGestures = function (opts: GestureOptions, activeLow: boolean, clock: Clock, emit: (click: ClickType) => void, once?: 1): (e?: Edge) => void {
+  if (once) createGestures = undefined!; // a top-level function would otherwise stay in RAM for good
+  const db = opts.debounceMs;
+  const dbl = opts.doubleMs;
+  const lng = opts.longMs;
+  const on = opts.gestures;
+  // Espruino closures keep their whole scope: drop the options object so only the four numbers stay.
+  opts = undefined!;
   let ph = 0;
-  let last = -Infinity; // time of the last accepted edge
+  let last = -1e9; // time of the last accepted edge (an integer: one JsVar, where -Infinity takes two)
   let at = 0; // time of the press (phase 1) or of the release (phase 2)
-  let tm: number | undefined;
+  let tm = 0; // 0 when no timer (timer ids are never 0)
 
   // One function is both the edge handler and the timer callback (a timer calls it with no
   // arguments). Every function object costs device RAM for as long as the button exists: measured
   // on Espruino 2v29, this shape costs about 22 JsVars where separate helpers cost 46.
-  function h(pressed?: boolean, t?: number) {
-    if (t === undefined) {
+  function h(e?: Edge) {
+    if (!e) {
       // The timer: the phase says which deadline it was.
-      tm = undefined;
+      tm = 0;
       if (ph === 1) {
         ph = 4;
         emit('LONG');
@@ -41,15 +59,17 @@ export function createGestures(opts: GestureOptions, clock: Clock, emit: (click:
       }
       return;
     }
-    const down = ph === 1 || ph === 3 || ph === 4;
+    const pressed = e.state !== activeLow;
+    const t = clock.now(e.time);
+    const down = ph % 2 > 0 || ph > 3; // phases 1, 3, 4
     // A repeat of the current level is bounce or a lost edge: nothing changed. An edge too soon
     // after the last accepted one is bounce. Neither moves `last`, so a bounce train cannot extend itself.
-    if (pressed === down || t - last < opts.debounceMs) return;
+    if (pressed === down || t - last < db) return;
     last = t;
     // Every accepted edge ends the pending deadline, if any; a new one is armed below when needed.
-    clock.cancel(tm);
-    tm = undefined;
-    if (!opts.gestures) {
+    if (tm) clock.cancel(tm);
+    tm = 0;
+    if (!on) {
       ph = pressed ? 4 : 0;
       if (pressed) emit('SINGLE');
       return;
@@ -57,7 +77,7 @@ export function createGestures(opts: GestureOptions, clock: Clock, emit: (click:
     let due: number;
     if (pressed) {
       if (ph === 2) {
-        if (t - at < opts.doubleMs) {
+        if (t - at < dbl) {
           ph = 3;
           return;
         }
@@ -66,17 +86,17 @@ export function createGestures(opts: GestureOptions, clock: Clock, emit: (click:
       }
       ph = 1;
       at = t;
-      due = t + opts.longMs;
+      due = t + lng;
     } else if (ph === 1) {
       // Held for longMs by the edge's own clock, even if the LONG timer has not run yet.
-      if (t - at >= opts.longMs) {
+      if (t - at >= lng) {
         ph = 0;
         emit('LONG');
         return;
       }
       ph = 2;
       at = t;
-      due = t + opts.doubleMs;
+      due = t + dbl;
     } else {
       const was = ph;
       ph = 0;
@@ -88,4 +108,4 @@ export function createGestures(opts: GestureOptions, clock: Clock, emit: (click:
     tm = clock.after(d > 0 ? d : 0, h);
   }
   return h;
-}
+};

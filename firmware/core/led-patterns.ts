@@ -1,16 +1,17 @@
 // Blink patterns for the one status LED: a looping base state plus one-shot flashes, one timer at a time.
-// It does not know the pin or its polarity (write(true) means lit; active-low is the glue's job),
-// and keeps no table in RAM: patterns are string literals in code, which lives in flash.
+// It writes the pin through a port shaped like Espruino's digitalWrite (the device passes that
+// function itself: no glue closure), and keeps no table in RAM: patterns are string literals in code.
 import type { Clock } from '../ports';
 
 export type LedState = 'wifi' | 'mqtt' | 'online' | 'queued' | 'delivered' | 'error' | 'off';
 
-export interface Led {
-  /** Set the looping base state. Showing the state already shown keeps its rhythm (no restart). */
-  show(state: LedState): void;
-  /** Play a transient pattern once, then go back to the base state (or to a base set meanwhile). */
-  flash(state: 'queued' | 'delivered'): void;
-}
+/**
+ * `led(state)` sets the looping base state; showing the state already shown keeps its rhythm (no
+ * restart). `led('queued' | 'delivered', true)` plays that pattern once, then goes back to the base
+ * state (or to a base set meanwhile). One function, not an object of methods: each function object
+ * costs device RAM.
+ */
+export type Led = (state: LedState, flash?: boolean) => void;
 
 // A pattern is durations in 10 ms units, space-separated, alternating dark, lit, dark, lit...
 // Starting dark means a flash is visible even when the base had the LED lit, and a state change
@@ -24,61 +25,48 @@ export interface Led {
 //   queued    one 50 ms flash (transient)
 //   delivered two 50 ms flashes (transient)
 //   off       dark, no timer
-export function createLed(write: (on: boolean) => void, clock: Clock): Led {
+/**
+ * `write` is digitalWrite; `activeLow`: the LED lights when the pin is low (the ESP-12's GPIO2).
+ * With `once` (the device's boot, which makes one LED) the factory frees its own function object.
+ */
+export let createLed = function (write: (pin: string, level: boolean) => void, pin: string, activeLow: boolean, clock: Clock, once?: 1): Led {
+  if (once) createLed = undefined!; // a top-level function would otherwise stay in RAM for good
   let base: string | undefined; // undefined until the first show()
   let cur = ''; // the pattern playing: base, or a transient
   let pos = 0; // next character of cur to read
-  let lit = false;
-  let tr = false; // cur is a transient
-  let tm: number | undefined;
+  let lit = 0; // 1 while lit (a number costs less RAM than a boolean)
+  let tr = 0; // 1 while cur is a transient
+  let tm = 0; // 0 when no timer (timer ids are never 0)
 
-  // One function is show(), flash()'s worker (once = true) and the timer callback (no arguments):
+  // One function is the base setter, the flash (flash = true) and the timer callback (no arguments):
   // every function object costs device RAM for the life of the LED. Measured on Espruino 2v29,
   // this shape costs about 36 JsVars where separate step/play/show helpers cost 59.
-  function run(s?: LedState, once?: boolean) {
-    if (s !== undefined) {
-      let p = '';
-      switch (s) {
-        case 'wifi':
-          p = '50 50';
-          break;
-        case 'mqtt':
-          p = '10 10';
-          break;
-        case 'online':
-          p = '497 3';
-          break;
-        case 'error':
-          p = '80 15 15 15 15 15';
-          break;
-        case 'queued':
-          p = '10 5 10';
-          break;
-        case 'delivered':
-          p = '10 5 10 5 10';
-      }
-      if (once) tr = true;
+  function run(s?: LedState, flash?: boolean) {
+    if (s) {
+      // 'off' (and anything unknown) is the empty pattern. The object exists only for this call.
+      const p: string = ({ wifi: '50 50', mqtt: '10 10', online: '497 3', error: '80 15 15 15 15 15', queued: '10 5 10', delivered: '10 5 10 5 10' } as any)[s] || '';
+      if (flash) tr = 1;
       else {
         if (p === base) return;
         base = p;
         // A flash in progress finishes first (it is under half a second), then returns to this base.
         if (tr) return;
       }
-      clock.cancel(tm);
+      if (tm) clock.cancel(tm);
       cur = p;
       pos = 0; // an empty pattern ends at once and falls through to the base (or dark) below
-      lit = true;
+      lit = 1;
     }
-    tm = undefined;
+    tm = 0;
     if (pos >= cur.length) {
       // End of the pattern: loop the base, or return to it after a transient.
-      tr = false;
+      tr = 0;
       cur = base || '';
       pos = 0;
-      lit = true; // toggled to dark by the first duration below
+      lit = 1; // toggled to dark by the first duration below
       if (!cur) {
-        lit = false;
-        write(false);
+        lit = 0;
+        write(pin, activeLow);
         return;
       }
     }
@@ -88,15 +76,10 @@ export function createLed(write: (on: boolean) => void, clock: Clock): Led {
       if (c === 32) break;
       n = n * 10 + c - 48;
     }
-    lit = !lit;
-    write(lit);
+    lit = 1 - lit;
+    write(pin, !lit === activeLow);
     tm = clock.after(n * 10, run);
   }
 
-  return {
-    show: run,
-    flash: function (s: 'queued' | 'delivered') {
-      run(s, true);
-    },
-  };
-}
+  return run;
+};

@@ -1,6 +1,7 @@
-// SHA-1 (FIPS 180-4) over a byte string, for builds whose `crypto` module lacks SHA1.
-// Small rather than fast (about 10x slower than the native one): it pads on the fly instead
-// of copying the message and keeps a 16-word schedule. Use the native SHA1 where it exists.
+// SHA-1 (FIPS 180-4) over a byte string, small rather than fast: it pads on the fly instead of
+// copying the message and keeps a 16-word schedule. Not in the device bundle: every Espruino build
+// that can hold this firmware has a native crypto.SHA1 (the 512 KB ESP8266 build lacks it, but its
+// 16 KB of Storage cannot hold the firmware). The gateway's tests and tools use this one.
 
 /** Returns the 20-byte digest of `msg` (one char per byte) as a binary string. */
 export function sha1(msg: string): string {

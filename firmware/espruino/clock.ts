@@ -1,17 +1,22 @@
 // The Clock port on Espruino: monotonic ms from getTime(), wall time from Date once SNTP set it.
 // getTime() and setWatch's e.time jump when SNTP first sets the clock (from 1970+uptime to
-// today). monoMs folds that jump into `skew` so the core's durations stay monotonic; wifi.ts
-// polls it while SNTP is pending so the fold happens within 50 ms of the jump. Later SNTP
-// resyncs step the clock by under a second and are not corrected.
+// today). monoMs folds that jump into `skew` so the core's durations stay monotonic. It must be
+// sampled shortly before the jump to fold out no real time: every timer armed samples it, and the
+// LED re-arms its timer every 0.1..5 s (every 0.1 s while MQTT connects, which is when SNTP answers).
+// Later SNTP resyncs step the clock by under a second and are not corrected.
 import type { Clock } from '../ports';
+
+// Espruino's global, declared here too so host tests that load this file (test/faults) typecheck.
+declare function getTime(): number;
 
 let skew = 0;
 let jump = 0;
 let last = 0;
 
-/** Seconds on Espruino's system clock (getTime(), e.time) to monotonic milliseconds since boot. */
-export function monoMs(sec: number): number {
-  let m = sec * 1000 - skew;
+/** Seconds on Espruino's system clock (e.time, or getTime() when not given) to monotonic milliseconds since boot. */
+function monoMs(sec?: number): number {
+  // Whole milliseconds: an integer costs one JsVar where a fraction costs two.
+  let m = Math.floor((sec === undefined ? getTime() : sec) * 1000 - skew);
   if (m - last > 3e11) {
     jump = m - last;
     skew += jump;
@@ -22,19 +27,17 @@ export function monoMs(sec: number): number {
 }
 
 export const clock: Clock = {
-  now: function () {
-    return monoMs(getTime());
-  },
+  now: monoMs,
   wall: function () {
     // Espruino's Date.now() has a fractional part; events carry whole milliseconds.
     const t = Math.floor(Date.now());
     return t > 1500000000000 ? t : null;
   },
   after: function (ms, fn) {
-    return setTimeout(fn, ms);
+    monoMs();
+    return setTimeout(fn, ms) as unknown as number;
   },
-  cancel: function (id) {
-    // clearTimeout(undefined) throws on 2v29 (and clearTimeout() would clear every timer).
-    if (id !== undefined) clearTimeout(id);
-  },
+  // Espruino's own: the core never cancels without a timer id (clearTimeout(undefined) throws on
+  // 2v29, and clearTimeout() would clear every timer).
+  cancel: clearTimeout as (id: number | undefined) => void,
 };

@@ -1,28 +1,31 @@
 // Gateway mode on Espruino: the connect password and event tags from the device secret
-// (core/gateway-auth.ts), hashed by the build's native SHA1 where it has one, else ours.
+// (core/gateway-auth.ts), hashed by the build's native crypto.SHA1 (ESP8266_4MB and ESP32 have it).
+// Nothing is kept between calls but the thing and the secret: the counter lives in flash.
 import type { MqttOptions } from '../core/mqtt/client';
+import type { GatewayAuth } from '../core/app';
 import { connectPassword, tagEvent } from '../core/gateway-auth';
-import { createConnectCounter } from '../core/connect-counter';
-import { sha1 } from '../core/sha1';
-import { hasModule } from './transport';
+import { nextConnectCount } from '../core/connect-counter';
 
-export function gatewayCredentials(thing: string, secret: string, log: (l: string) => void) {
-  const hash = hasModule('crypto')
-    ? function (s: string) {
-        return E.toString(new Uint8Array(require('crypto').SHA1(s)));
-      }
-    : sha1;
-  return {
-    credentials: function (o: MqttOptions) {
-      // Created per connect: a kept counter would cost RAM for the whole uptime.
-      const n = createConnectCounter(require('Storage'), 'gwcount').next();
-      if (n < 0) log('gateway: cannot persist the connect counter (Storage full?); the gateway will refuse');
-      o.username = thing;
-      o.password = n < 0 ? '' : connectPassword(thing, secret, n, hash);
-      return o;
-    },
-    tag: function (topic: string, payload: string) {
-      return tagEvent(topic, payload, secret, hash);
-    },
-  };
-}
+/**
+ * One function (each function object costs RAM): CONNECT options get credentials, (topic, payload) a
+ * tag; undefined without a secret (not gateway mode). Called once, at boot, in every mode: it frees
+ * its own function object (a top-level function would stay in RAM).
+ */
+export let gatewayCredentials = function (thing: string, secret: string | undefined, log: (l: string) => void): GatewayAuth | undefined {
+  gatewayCredentials = undefined!;
+  if (!secret) return undefined;
+  return function (a: MqttOptions | string, payload?: string): any {
+    // Made per call, so no hash function stays in RAM. E.toString turns the digest into bytes (the
+    // Uint8Array view is for the virtual NodeMCU, whose E.toString misreads a bare ArrayBuffer).
+    const sha1 = function (s: string) {
+      return E.toString(new Uint8Array(require('crypto').SHA1(s)));
+    };
+    if (typeof a === 'string') return tagEvent(a, payload!, secret, sha1);
+    // Read from flash per connect: a kept counter would cost RAM for the whole uptime.
+    const n = nextConnectCount(require('Storage'), 'gwcount');
+    if (n < 0) log('gateway: connect counter not saved (Storage full?)');
+    a.username = thing;
+    a.password = n < 0 ? '' : connectPassword(thing, secret, n, sha1);
+    return a;
+  } as GatewayAuth;
+};

@@ -2,89 +2,72 @@
 // Espruino's connect callback reports "bad_password", "no_ap_found" or "connect_failed" once per
 // failed attempt and then the SDK retries silently, so only a bad password is treated as a fault.
 // Credentials: the configured SSID/password, else those saved on the device by Wifi.save().
+// It leaves the DHCP hostname alone: Wifi.setHostname reconnects when a lease exists.
 import type { Log } from '../ports';
-import { clock } from './clock';
+import { AppEv, type App } from '../core/app';
 
-const RETRY_MS = 30000;
-
-export function startWifi(
-  cfg: { ssid?: string; password?: string; timeoutS: number },
-  hostname: string,
-  log: Log,
-  up: () => void,
-  down: (reason: string) => void,
-) {
+/** Called once, at boot: it frees its own function object (a top-level function would stay in RAM). */
+export let startWifi = function (cfg: { ssid?: string; password?: string; timeoutS: number }, log: Log, app: App) {
+  startWifi = undefined!;
+  const ssid = cfg.ssid;
+  const pw = cfg.password;
+  const limit = cfg.timeoutS * 1000;
+  cfg = undefined!; // Espruino closures keep their whole scope: not the object
   const W = require('Wifi');
-  let timer: number | undefined;
-  let online = false;
+  let timer = 0; // 0 when none (timer ids are never 0)
+  let online = 0;
+  let late = 0; // 1 while the timer is an attempt's time limit, 0 when it only starts the next one
 
-  // clearTimeout(undefined) throws on Espruino 2v29, and clearTimeout() clears every timer.
-  function stop() {
-    if (timer !== undefined) clearTimeout(timer);
-    timer = undefined;
-  }
-
-  function attempt() {
-    stop();
-    timer = setTimeout(function () {
-      timer = undefined;
-      log('wifi: no connection after ' + cfg.timeoutS + ' s, retrying');
-      try {
-        W.disconnect();
-      } catch (e) {}
-      timer = setTimeout(attempt, 1000);
-    }, cfg.timeoutS * 1000);
-    if (cfg.ssid) {
-      log('wifi: connecting to "' + cfg.ssid + '"');
-      W.connect(cfg.ssid, { password: cfg.password }, function (err) {
-        if (!err) return; // success arrives as the `connected` event, with an IP
-        if (err !== 'bad_password') return log('wifi: ' + err + ', still trying');
-        stop();
-        down('wrong password for "' + cfg.ssid + '" (fix with npm run provision -- --wifi-password)');
-        timer = setTimeout(attempt, RETRY_MS);
-      });
-    } else if (!require('Storage').read('.wificfg')) {
-      stop();
-      down('no SSID in config.json and none saved on the device (run npm run provision -- --wifi-ssid NAME)');
+  // One function (each function object costs RAM) is the timer (no argument), Wifi.connect's
+  // callback (null, or why it failed) and the handler of both events: `connected` brings {ip, mask,
+  // gw}, `disconnected` {ssid, mac, reason}.
+  function w(e?: any): void {
+    if (e === null) return; // connected: the `connected` event follows, with an IP
+    if (typeof e === 'string') {
+      if (e !== 'bad_password') return log('wifi: ' + e + ', still trying');
+    } else if (e && !e.ip && !online) return; // an attempt failing: its time limit stands
+    // Whatever the timer was waiting for is superseded now.
+    // clearTimeout(undefined) throws on Espruino 2v29, and clearTimeout() clears every timer.
+    if (timer) clearTimeout(timer);
+    timer = 0;
+    if (e === 'bad_password') {
+      app(AppEv.WifiDown, 'wrong password for "' + ssid + '" (fix with npm run provision -- --wifi-password)');
+      late = 0;
+      timer = setTimeout(w, 30000);
+    } else if (e && e.ip) {
+      if (online) return;
+      online = 1;
+      log('wifi: connected, ip ' + e.ip);
+      W.setSNTP('pool.ntp.org', 0); // ESP8266 and ESP32 have it; its jump of the system clock is folded out by clock.ts
+      app(AppEv.WifiUp);
     } else {
-      log('wifi: joining the network saved on the device');
-      try {
-        W.restore();
-      } catch (e) {}
+      if (e) {
+        online = 0;
+        log('wifi: disconnected');
+        app(AppEv.WifiDown, '');
+      } else if (late) log('wifi: no connection in ' + limit / 1000 + ' s, retrying');
+      // An attempt, with its time limit. Wifi.connect drops a connection still being tried itself.
+      late = 1;
+      timer = setTimeout(w, limit);
+      if (ssid) {
+        log('wifi: connecting to "' + ssid + '"');
+        W.connect(ssid, { password: pw }, w);
+      } else if (require('Storage').read('.wificfg')) {
+        log('wifi: joining the saved network');
+        try {
+          W.restore();
+        } catch (x) {}
+      } else {
+        clearTimeout(timer);
+        timer = 0;
+        app(AppEv.WifiDown, 'no Wi-Fi SSID configured or saved (npm run provision -- --wifi-ssid NAME)');
+      }
     }
   }
 
-  W.on('connected', function () {
-    stop();
-    if (online) return;
-    online = true;
-    log('wifi: connected, ip ' + W.getIP().ip);
-    try {
-      W.setSNTP('pool.ntp.org', 0);
-      // Sample the clock until SNTP has set it, so its jump is folded out within 50 ms (clock.ts).
-      let n = 0;
-      const poll = setInterval(function () {
-        clock.now();
-        if (++n > 200 || clock.wall() !== null) clearInterval(poll);
-      }, 50);
-    } catch (e) {}
-    up();
-  });
-  W.on('disconnected', function () {
-    if (!online) return;
-    online = false;
-    log('wifi: disconnected');
-    down('');
-    attempt();
-  });
-  try {
-    W.setHostname(hostname);
-  } catch (e) {}
+  W.on('connected', w);
+  W.on('disconnected', w);
   // After load() the ESP8266 keeps its Wi-Fi association: no `connected` event will come.
   const ip = W.getIP().ip;
-  if (ip && ip !== '0.0.0.0') {
-    online = true;
-    log('wifi: already connected, ip ' + ip);
-    up();
-  } else attempt();
-}
+  w(ip && ip !== '0.0.0.0' ? { ip: ip } : undefined);
+};

@@ -1,10 +1,13 @@
 // The flash-backed connect counter: strictly increasing across reboots and power cuts, with
 // one byte written per increment and an erase only when a file fills (NOR rules of the fake).
-import { createConnectCounter } from '../../firmware/core/connect-counter';
+import { nextConnectCount } from '../../firmware/core/connect-counter';
 import { createFakeStore, type FakeStore } from '../support/fake-store';
 import type { Store } from '../../firmware/ports';
 
 class PowerCut extends Error {}
+
+/** A view with the old shape: each next() is one nextConnectCount call, as the device makes per connect. */
+const createConnectCounter = (store: Store, name: string, slots?: number) => ({ next: () => nextConnectCount(store, name, slots) });
 
 /**
  * A store that lets `budget` operations through, then loses power: the cut operation may take

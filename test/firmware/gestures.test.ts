@@ -1,4 +1,5 @@
 // Button edges become SINGLE / DOUBLE / LONG at the right moments, bounce is ignored, one timer at most.
+// Edges arrive as setWatch reports them: the pin level and the edge's own timestamp.
 import type { Clock } from '../../firmware/ports';
 import { createGestures, type ClickType, type GestureOptions } from '../../firmware/core/gestures';
 import { createFakeClock } from '../support/fake-clock';
@@ -13,7 +14,8 @@ function button(over: Partial<GestureOptions> = {}, timerLateBy = 0) {
   const fake = createFakeClock();
   let maxPending = 0;
   const clock: Clock = {
-    now: fake.now,
+    // Edges carry setWatch's e.time (seconds); the device's clock turns it into its milliseconds.
+    now: (sec) => (sec === undefined ? fake.now() : Math.round(sec * 1000)),
     wall: fake.wall,
     cancel: fake.cancel,
     after(ms, fn) {
@@ -23,13 +25,15 @@ function button(over: Partial<GestureOptions> = {}, timerLateBy = 0) {
     },
   };
   const clicks: [ClickType, number][] = [];
-  const edge = createGestures({ ...DEFAULTS, ...over }, clock, (c) => clicks.push([c, fake.now()]));
+  // The FLASH button is active-low: pressed is the pin at 0.
+  const watch = createGestures({ ...DEFAULTS, ...over }, true, clock, (c) => clicks.push([c, fake.now()]));
+  const edge = (pressed: boolean, t: number) => watch({ state: !pressed, time: t / 1000 });
   const to = (t: number) => fake.advance(t - fake.now());
   const at = (t: number, pressed: boolean) => {
     to(t);
     edge(pressed, t);
   };
-  return { fake, clicks, edge, to, at, maxPending: () => maxPending };
+  return { fake, clicks, edge, watch, to, at, maxPending: () => maxPending };
 }
 
 describe('single click', () => {
@@ -292,4 +296,36 @@ test('never more than one timer is pending, whatever the edges', () => {
   b.to(t + 20000);
   expect(b.maxPending()).toBe(1);
   expect(b.clicks.length).toBeGreaterThan(100);
+});
+
+test('a repeated level (a lost edge) changes nothing, even in the middle of a double', () => {
+  const b = button();
+  b.at(0, true);
+  b.at(100, false);
+  b.at(300, true);
+  b.at(350, true); // the same level again
+  b.at(400, false);
+  b.at(450, false);
+  b.to(5000);
+  expect(b.clicks).toEqual([['DOUBLE', 400]]);
+});
+
+test('an active-high button reads a high pin as pressed', () => {
+  const fake = createFakeClock();
+  const clicks: ClickType[] = [];
+  const clock: Clock = { now: (sec) => (sec === undefined ? fake.now() : Math.round(sec * 1000)), wall: fake.wall, cancel: fake.cancel, after: fake.after };
+  const watch = createGestures({ ...DEFAULTS, gestures: false }, false, clock, (c) => clicks.push(c));
+  watch({ state: false, time: 0 });
+  expect(clicks).toEqual([]);
+  watch({ state: true, time: 1 });
+  expect(clicks).toEqual(['SINGLE']);
+});
+
+test('with once, the factory frees itself after making the one button the device needs', () => {
+  jest.isolateModules(() => {
+    const mod = require('../../firmware/core/gestures') as typeof import('../../firmware/core/gestures');
+    const h = mod.createGestures(DEFAULTS, true, createFakeClock(), () => {}, 1);
+    expect(typeof h).toBe('function');
+    expect(mod.createGestures).toBeUndefined();
+  });
 });

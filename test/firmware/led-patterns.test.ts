@@ -18,7 +18,8 @@ function led() {
     },
   };
   const writes: [number, boolean][] = [];
-  const l = createLed((on) => writes.push([fake.now(), on]), clock);
+  // The ESP-12's LED is active-low: lit is the pin at 0.
+  const l = createLed((pin, level) => pin === 'D2' && writes.push([fake.now(), !level]), 'D2', true, clock);
   return { fake, writes, led: l, maxPending: () => maxPending, to: (t: number) => fake.advance(t - fake.now()) };
 }
 
@@ -40,7 +41,7 @@ function litSpans(writes: [number, boolean][], start: number, end: number): [num
 
 function timeline(state: LedState, ms: number) {
   const h = led();
-  h.led.show(state);
+  h.led(state);
   h.to(ms);
   return { ...h, spans: litSpans(h.writes, 0, ms) };
 }
@@ -99,9 +100,9 @@ describe('base states', () => {
 describe('flashes', () => {
   test('queued is one 50 ms flash, then the base pattern again from its start', () => {
     const h = led();
-    h.led.show('online');
+    h.led('online');
     h.to(1000);
-    h.led.flash('queued');
+    h.led('queued', true);
     h.to(8000);
     expect(litSpans(h.writes, 1000, 8000)).toEqual([
       [1100, 1150],
@@ -111,9 +112,9 @@ describe('flashes', () => {
 
   test('delivered is two 50 ms flashes, then the base', () => {
     const h = led();
-    h.led.show('mqtt');
+    h.led('mqtt');
     h.to(1000);
-    h.led.flash('delivered');
+    h.led('delivered', true);
     h.to(1550);
     expect(litSpans(h.writes, 1000, 1550)).toEqual([
       [1100, 1150],
@@ -125,8 +126,8 @@ describe('flashes', () => {
   test('queued and delivered look different', () => {
     const look = (s: 'queued' | 'delivered') => {
       const h = led();
-      h.led.show('off');
-      h.led.flash(s);
+      h.led('off');
+      h.led(s, true);
       h.to(2000);
       return litSpans(h.writes, 0, 2000);
     };
@@ -139,9 +140,9 @@ describe('flashes', () => {
 
   test('a flash is visible even while the base has the LED lit', () => {
     const h = led();
-    h.led.show('wifi');
+    h.led('wifi');
     h.to(700); // lit since 500
-    h.led.flash('queued');
+    h.led('queued', true);
     expect(h.writes[h.writes.length - 1]).toEqual([700, false]);
     h.to(800);
     expect(h.writes[h.writes.length - 1]).toEqual([800, true]);
@@ -149,10 +150,10 @@ describe('flashes', () => {
 
   test('a state shown during a flash takes over when the flash ends', () => {
     const h = led();
-    h.led.show('online');
-    h.led.flash('delivered');
+    h.led('online');
+    h.led('delivered', true);
     h.to(100);
-    h.led.show('error');
+    h.led('error');
     h.to(1400); // the flash ends at 400; error starts with 800 ms dark
     expect(litSpans(h.writes, 0, 1400)).toEqual([
       [100, 150],
@@ -163,7 +164,7 @@ describe('flashes', () => {
 
   test('a flash before any state goes dark when it ends', () => {
     const h = led();
-    h.led.flash('queued');
+    h.led('queued', true);
     h.to(10000);
     expect(h.writes[h.writes.length - 1]).toEqual([250, false]);
     expect(h.fake.pending()).toBe(0);
@@ -171,10 +172,10 @@ describe('flashes', () => {
 
   test('a flash during a flash restarts it', () => {
     const h = led();
-    h.led.show('off');
-    h.led.flash('queued');
+    h.led('off');
+    h.led('queued', true);
     h.to(120);
-    h.led.flash('delivered');
+    h.led('delivered', true);
     h.to(2000);
     expect(litSpans(h.writes, 0, 2000)).toEqual([
       [100, 120],
@@ -187,9 +188,9 @@ describe('flashes', () => {
 describe('switching', () => {
   test('switching state cancels the old rhythm at once', () => {
     const h = led();
-    h.led.show('wifi');
+    h.led('wifi');
     h.to(250);
-    h.led.show('mqtt');
+    h.led('mqtt');
     expect(h.fake.pending()).toBe(1);
     h.to(1100);
     expect(litSpans(h.writes, 250, 1100)).toEqual([350, 550, 750, 950].map((t) => [t, t + 100]));
@@ -197,9 +198,9 @@ describe('switching', () => {
 
   test('showing the state already shown keeps its rhythm', () => {
     const h = led();
-    h.led.show('wifi');
+    h.led('wifi');
     h.to(250);
-    h.led.show('wifi');
+    h.led('wifi');
     h.to(1000);
     expect(litSpans(h.writes, 0, 1000)).toEqual([[500, 1000]]);
   });
@@ -211,11 +212,20 @@ describe('switching', () => {
     const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
     for (let i = 0; i < 1000; i++) {
       const s = states[Math.floor(rnd() * states.length)];
-      if ((s === 'queued' || s === 'delivered') && rnd() < 0.8) h.led.flash(s);
-      else h.led.show(s);
+      if ((s === 'queued' || s === 'delivered') && rnd() < 0.8) h.led(s, true);
+      else h.led(s);
       expect(h.fake.pending()).toBeLessThanOrEqual(1);
       h.to(h.fake.now() + Math.floor(rnd() * 3000));
     }
     expect(h.maxPending()).toBe(1);
   });
+});
+
+test('an active-high LED is lit by a high pin', () => {
+  const fake = createFakeClock();
+  const levels: boolean[] = [];
+  const l = createLed((_pin, level) => levels.push(level), 'D5', false, fake);
+  l('wifi');
+  fake.advance(999); // 500 ms dark, then lit
+  expect(levels).toEqual([false, true]);
 });

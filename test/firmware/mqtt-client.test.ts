@@ -1,8 +1,9 @@
 // The MQTT session against a fake socket and a fake clock: connect and refusals, QoS 0/1 publish ids,
-// acks, subscriptions, incoming messages, keepalive pings, timeouts, end() and the one closed() event.
+// acks, packets a publish-only client refuses, keepalive pings, timeouts, end() and the one closed() event.
 import { generate, parser, type Packet } from 'mqtt-packet';
 import { createFakeClock, type FakeClock } from '../support/fake-clock';
-import { createMqttClient, type MqttClient, type MqttOptions } from '../../firmware/core/mqtt/client';
+import { createMqttClient, type MqttOptions } from '../../firmware/core/mqtt/client';
+import { events, methods, type ClientMethods as MqttClient } from './support/mqtt-views';
 import type { Socket } from '../../firmware/ports';
 
 interface FakeSocket extends Socket {
@@ -54,7 +55,6 @@ interface Harness {
   client: MqttClient;
   log: string[];
   closed: string[];
-  messages: [string, string, number, boolean][];
 }
 
 function start(over: Partial<MqttOptions> = {}, connectWith?: number): Harness {
@@ -62,17 +62,14 @@ function start(over: Partial<MqttOptions> = {}, connectWith?: number): Harness {
   const clock = createFakeClock(1000);
   const log: string[] = [];
   const closed: string[] = [];
-  const messages: [string, string, number, boolean][] = [];
   const opts: MqttOptions = { clientId: 'button-01', keepalive: 60, clean: true, maxPacket: 512, ...over };
-  const client = createMqttClient(socket, clock, opts, {
+  const client = methods(createMqttClient(socket, clock, opts, events({
     connected: (sp) => log.push(`connected ${sp}`),
-    message: (t, p, q, r) => messages.push([t, p, q, r]),
     puback: (id) => log.push(`puback ${id}`),
-    suback: (id, g) => log.push(`suback ${id} ${g.join(',')}`),
     closed: (why) => closed.push(why),
-  });
+  })));
   if (connectWith !== undefined) socket.emit('data', gen({ cmd: 'connack', returnCode: connectWith, sessionPresent: false }));
-  return { socket, clock, client, log, closed, messages };
+  return { socket, clock, client, log, closed };
 }
 
 describe('connecting', () => {
@@ -148,15 +145,15 @@ describe('publishing', () => {
     expect((p as { payload: Buffer }).payload.toString()).toBe('{"n":1}');
   });
 
-  test('QoS 1 ids count from 1 and are shared with SUBSCRIBE', () => {
+  test('QoS 1 ids count from 1; QoS 0 publishes use none', () => {
     const h = start({}, 0);
     expect(h.client.publish('t/a', 'x', 1, true)).toBe(1);
-    expect(h.client.subscribe('t/b', 1)).toBe(2);
-    expect(h.client.publish('t/a', 'y', 1, false)).toBe(3);
+    expect(h.client.publish('t/b', 'z', 0, false)).toBe(0);
+    expect(h.client.publish('t/a', 'y', 1, false)).toBe(2);
     expect(sent(h.socket).slice(1)).toMatchObject([
       { cmd: 'publish', qos: 1, messageId: 1, retain: true },
-      { cmd: 'subscribe', messageId: 2, subscriptions: [{ topic: 't/b', qos: 1 }] },
-      { cmd: 'publish', qos: 1, messageId: 3, retain: false },
+      { cmd: 'publish', qos: 0, topic: 't/b' },
+      { cmd: 'publish', qos: 1, messageId: 2, retain: false },
     ]);
   });
 
@@ -187,44 +184,32 @@ describe('publishing', () => {
   });
 });
 
-describe('subscribing and receiving', () => {
-  test('SUBACK reports granted QoS, and 0x80 as a failure', () => {
+describe('what a publish-only client refuses', () => {
+  // It never subscribes, so a broker has nothing to send it but CONNACK, PUBACK and PINGRESP [MQTT-3.3].
+  test.each([
+    ['PUBLISH', gen({ cmd: 'publish', topic: 'devices/button-01/cmd', payload: Buffer.from('blink'), qos: 1, messageId: 4242, retain: true, dup: false })],
+    ['SUBACK', gen({ cmd: 'suback', messageId: 1, granted: [1] })],
+  ])('an incoming %s closes the session unanswered', (_name, packet) => {
     const h = start({}, 0);
-    const a = h.client.subscribe('devices/button-01/cmd', 1);
-    const b = h.client.subscribe('devices/other/cmd', 0);
-    h.socket.emit('data', gen({ cmd: 'suback', messageId: a, granted: [1] }) + gen({ cmd: 'suback', messageId: b, granted: [128] }));
-    expect(h.log.slice(1)).toEqual([`suback ${a} 1`, `suback ${b} 128`]);
-  });
-
-  test('incoming QoS 1 PUBLISH is delivered, then acknowledged with its id', () => {
-    const h = start({}, 0);
-    h.socket.emit('data', gen({ cmd: 'publish', topic: 'devices/button-01/cmd', payload: Buffer.from('blink'), qos: 1, messageId: 4242, retain: true, dup: false }));
-    expect(h.messages).toEqual([['devices/button-01/cmd', 'blink', 1, true]]);
-    expect(sent(h.socket)[1]).toMatchObject({ cmd: 'puback', messageId: 4242 });
-  });
-
-  test('incoming QoS 0 PUBLISH is delivered without an ack', () => {
-    const h = start({}, 0);
-    h.socket.emit('data', gen({ cmd: 'publish', topic: 'a/b', payload: Buffer.from([0xff, 0]), qos: 0, retain: false, dup: false }));
-    expect(h.messages).toEqual([['a/b', '\xff\x00', 0, false]]);
+    h.socket.emit('data', packet);
+    expect(h.closed).toEqual(['malformed packet']);
     expect(h.socket.written).toHaveLength(1);
+    expect(h.socket.ended).toBe(1);
   });
 
   test('a reply split at every byte offset, and joined packets, give the same events', () => {
     const replies =
       gen({ cmd: 'connack', returnCode: 0, sessionPresent: false }) +
-      gen({ cmd: 'suback', messageId: 1, granted: [1, 128] }) +
-      gen({ cmd: 'publish', topic: 'a/b', payload: Buffer.alloc(200, 0x42), qos: 1, messageId: 9, retain: false, dup: false }) +
-      gen({ cmd: 'puback', messageId: 2 }) +
-      gen({ cmd: 'pingresp' });
+      gen({ cmd: 'puback', messageId: 1 }) +
+      gen({ cmd: 'pingresp' }) +
+      gen({ cmd: 'puback', messageId: 2 });
     const run = (chunks: string[]) => {
       const h = start();
       for (const c of chunks) h.socket.emit('data', c);
-      return { log: h.log, messages: h.messages, closed: h.closed, sent: sent(h.socket) };
+      return { log: h.log, closed: h.closed, sent: sent(h.socket) };
     };
     const whole = run([replies]);
-    expect(whole.log).toEqual(['connected false', 'suback 1 1,128', 'puback 2']);
-    expect(whole.messages).toHaveLength(1);
+    expect(whole.log).toEqual(['connected false', 'puback 1', 'puback 2']);
     expect(whole.closed).toEqual([]);
     for (let i = 1; i < replies.length; i++) expect(run([replies.substr(0, i), replies.substr(i)])).toEqual(whole);
     expect(run(replies.split(''))).toEqual(whole);
@@ -287,7 +272,7 @@ describe('keepalive', () => {
   test('any incoming bytes count as an answer', () => {
     const h = start({ keepalive: 10 }, 0);
     h.clock.advance(10000);
-    h.socket.emit('data', gen({ cmd: 'publish', topic: 'a', payload: Buffer.from('x'), qos: 0, retain: false, dup: false }));
+    h.socket.emit('data', gen({ cmd: 'puback', messageId: 77 }));
     h.clock.advance(9999);
     expect(h.closed).toEqual([]);
   });
@@ -313,7 +298,6 @@ describe('closing', () => {
     h.socket.emit('close');
     h.client.end();
     expect(h.client.publish('t', 'x', 1, false)).toBe(-1);
-    expect(h.client.subscribe('t', 1)).toBe(-1);
     expect(h.socket.written).toHaveLength(2);
     expect(h.closed).toHaveLength(1);
   });
@@ -358,7 +342,7 @@ describe('closing', () => {
     expect(h.closed).toEqual(['packet too large']);
     expect(h.socket.ended).toBe(1);
     h.socket.emit('data', big.substr(2));
-    expect(h.messages).toEqual([]);
+    expect(h.closed).toEqual(['packet too large']);
   });
 
   test('a bad remaining length closes with a malformed reason', () => {
@@ -377,15 +361,13 @@ describe('closing', () => {
   test('a handler that throws closes the client instead of escaping the data handler', () => {
     const socket = createFakeSocket();
     const closed: string[] = [];
-    createMqttClient(socket, createFakeClock(), { clientId: 'x', keepalive: 0, clean: true, maxPacket: 100 }, {
+    methods(createMqttClient(socket, createFakeClock(), { clientId: 'x', keepalive: 0, clean: true, maxPacket: 100 }, events({
       connected: () => {
         throw new Error('boom');
       },
-      message: () => {},
       puback: () => {},
-      suback: () => {},
       closed: (why) => closed.push(why),
-    });
+    })));
     expect(() => socket.emit('data', gen({ cmd: 'connack', returnCode: 0, sessionPresent: false }))).not.toThrow();
     expect(closed).toEqual(['error: boom']);
   });
@@ -393,24 +375,22 @@ describe('closing', () => {
   test('a handler may end the client while a chunk still holds packets', () => {
     const socket = createFakeSocket();
     const seen: string[] = [];
-    const client: MqttClient = createMqttClient(socket, createFakeClock(), { clientId: 'x', keepalive: 0, clean: true, maxPacket: 100 }, {
+    const client: MqttClient = methods(createMqttClient(socket, createFakeClock(), { clientId: 'x', keepalive: 0, clean: true, maxPacket: 100 }, events({
       connected: () => seen.push('connected'),
-      message: (t) => {
-        seen.push(t);
-        client.end();
+      puback: (id) => {
+        seen.push(`puback ${id}`);
+        if (id === 5) client.end();
       },
-      puback: (id) => seen.push(`puback ${id}`),
-      suback: () => {},
       closed: (why) => seen.push(why),
-    });
+    })));
     socket.emit(
       'data',
       gen({ cmd: 'connack', returnCode: 0, sessionPresent: false }) +
-        gen({ cmd: 'publish', topic: 'a', payload: Buffer.from('x'), qos: 1, messageId: 5, retain: false, dup: false }) +
+        gen({ cmd: 'puback', messageId: 5 }) +
         gen({ cmd: 'puback', messageId: 1 }),
     );
-    expect(seen).toEqual(['connected', 'a', 'ended by client']);
-    // No PUBACK after end(): the last packet written is DISCONNECT.
+    // The packet after the one whose handler ended the session is not reported.
+    expect(seen).toEqual(['connected', 'puback 5', 'ended by client']);
     expect(socket.written.at(-1)).toBe('\xe0\x00');
   });
 

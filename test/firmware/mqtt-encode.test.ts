@@ -1,9 +1,10 @@
 // Every packet the client sends matches mqtt-packet (the reference encoder aedes and MQTT.js use) byte
 // for byte. CONNECT comes from its builder; the rest the session builds inline, so they are captured from it.
+// Text is given as the device holds it: UTF-8 bytes, one per char (its builds have no Unicode support).
 import { generate, type Packet } from 'mqtt-packet';
-import { connectPacket, field, frame, u16 } from '../../firmware/core/mqtt/encode';
-import { createMqttClient, type MqttClient } from '../../firmware/core/mqtt/client';
-import { utf8 } from '../../firmware/core/mqtt/utf8';
+import { connectPacket, field, frame } from '../../firmware/core/mqtt/encode';
+import { createMqttClient } from '../../firmware/core/mqtt/client';
+import { events, methods, type ClientMethods as MqttClient } from './support/mqtt-views';
 import type { MqttOptions } from '../../firmware/core/mqtt/types';
 import type { Socket } from '../../firmware/ports';
 import { createFakeClock } from '../support/fake-clock';
@@ -11,6 +12,8 @@ import { createFakeClock } from '../support/fake-clock';
 const hex = (s: string) => Buffer.from(s, 'latin1').toString('hex');
 const ref = (p: Packet) => generate(p).toString('latin1');
 const refHex = (p: Packet) => hex(ref(p));
+/** A string as the device holds it (no Unicode support on ESP8266/ESP32 builds): its UTF-8 bytes, one per char. */
+const dev = (s: string) => Buffer.from(s, 'utf8').toString('latin1');
 const bytes = (n: number) => Buffer.from(Array.from({ length: n }, (_, i) => i & 255)).toString('latin1');
 
 /** What a connected client writes (after its CONNECT) while `run` drives it; `reply` feeds it broker bytes. */
@@ -19,7 +22,7 @@ function writes(run: (c: MqttClient, reply: (d: string) => void) => void): strin
   const on: Record<string, (a?: unknown) => void> = {};
   const socket = { write: (d: string) => written.push(d), end: () => {}, on: (e: string, fn: (a?: unknown) => void) => (on[e] = fn) } as unknown as Socket;
   const noop = () => {};
-  const c = createMqttClient(socket, createFakeClock(), { clientId: 'x', keepalive: 0, clean: true, maxPacket: 1 << 20 }, { connected: noop, message: noop, puback: noop, suback: noop, closed: noop });
+  const c = methods(createMqttClient(socket, createFakeClock(), { clientId: 'x', keepalive: 0, clean: true, maxPacket: 1 << 20 }, events({ connected: noop, puback: noop, closed: noop })));
   on.data(ref({ cmd: 'connack', returnCode: 0, sessionPresent: false }));
   run(c, (d) => on.data(d));
   return written.slice(1);
@@ -98,9 +101,9 @@ describe('CONNECT', () => {
     );
   });
 
-  test('non-ASCII client id is sent as UTF-8 with a byte-length prefix', () => {
+  test('non-ASCII client id goes out as the UTF-8 bytes the device holds, with a byte-length prefix', () => {
     const id = 'knöpf-☃-😀';
-    expect(hex(connectPacket({ ...base, clientId: id }))).toBe(refHex({ ...refConnect, clientId: id, keepalive: 60, clean: true }));
+    expect(hex(connectPacket({ ...base, clientId: dev(id) }))).toBe(refHex({ ...refConnect, clientId: id, keepalive: 60, clean: true }));
   });
 
   test('empty client id (clean session only)', () => {
@@ -129,9 +132,9 @@ describe('PUBLISH', () => {
     expect(hex(published('t', '', 0, true))).toBe(refHex({ cmd: 'publish', topic: 't', payload: Buffer.alloc(0), qos: 0, retain: true, dup: false }));
   });
 
-  test('non-ASCII topic is UTF-8 encoded', () => {
+  test('non-ASCII topic goes out as the UTF-8 bytes the device holds', () => {
     const topic = 'devices/b/ä€😀';
-    expect(hex(published(topic, 'x', 0, false))).toBe(refHex({ cmd: 'publish', topic, payload: Buffer.from('x'), qos: 0, retain: false, dup: false }));
+    expect(hex(published(dev(topic), 'x', 0, false))).toBe(refHex({ cmd: 'publish', topic, payload: Buffer.from('x'), qos: 0, retain: false, dup: false }));
   });
 
   // Remaining Length = 2 + 1 (topic) + payload: 124 is the last 1-byte length, 16380 the last 2-byte one.
@@ -145,25 +148,7 @@ describe('PUBLISH', () => {
   });
 });
 
-describe('PUBACK, SUBSCRIBE, PINGREQ, DISCONNECT', () => {
-  test.each([1, 255, 256, 65535])('PUBACK for id %i', (id) => {
-    const sent = writes((_c, reply) => reply(ref({ cmd: 'publish', topic: 'a', payload: Buffer.from('x'), qos: 1, messageId: id, retain: false, dup: false })));
-    expect(sent.map(hex)).toEqual([refHex({ cmd: 'puback', messageId: id })]);
-  });
-
-  test.each([0, 1] as const)('SUBSCRIBE with QoS %i', (qos) => {
-    const sent = writes((c) => c.subscribe('devices/button-01/cmd/#', qos));
-    expect(sent.map(hex)).toEqual([refHex({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'devices/button-01/cmd/#', qos }] })]);
-  });
-
-  test('SUBSCRIBE to a non-ASCII filter, with a two-byte packet id', () => {
-    const sent = writes((c) => {
-      for (let i = 0; i < 299; i++) c.publish('t', '', 1, false);
-      c.subscribe('a/ü/+', 1);
-    });
-    expect(hex(sent.at(-1)!)).toBe(refHex({ cmd: 'subscribe', messageId: 300, subscriptions: [{ topic: 'a/ü/+', qos: 1 }] }));
-  });
-
+describe('PINGREQ, DISCONNECT', () => {
   test('DISCONNECT', () => {
     expect(writes((c) => c.end()).map(hex)).toEqual([refHex({ cmd: 'disconnect' })]);
   });
@@ -174,7 +159,7 @@ describe('PUBACK, SUBSCRIBE, PINGREQ, DISCONNECT', () => {
     const socket = { write: (d: string) => written.push(d), end: () => {}, on: (e: string, fn: (a?: unknown) => void) => (on[e] = fn) } as unknown as Socket;
     const clock = createFakeClock();
     const noop = () => {};
-    createMqttClient(socket, clock, { clientId: 'x', keepalive: 5, clean: true, maxPacket: 100 }, { connected: noop, message: noop, puback: noop, suback: noop, closed: noop });
+    methods(createMqttClient(socket, clock, { clientId: 'x', keepalive: 5, clean: true, maxPacket: 100 }, events({ connected: noop, puback: noop, closed: noop })));
     on.data(ref({ cmd: 'connack', returnCode: 0, sessionPresent: false }));
     clock.advance(5000);
     expect(written.slice(1).map(hex)).toEqual([refHex({ cmd: 'pingreq' })]);
@@ -182,15 +167,15 @@ describe('PUBACK, SUBSCRIBE, PINGREQ, DISCONNECT', () => {
 });
 
 describe('building blocks', () => {
-  test('u16 is big-endian', () => {
-    expect(hex(u16(0))).toBe('0000');
-    expect(hex(u16(258))).toBe('0102');
-    expect(hex(u16(65535))).toBe('ffff');
+  test('the length prefix is big-endian', () => {
+    expect(hex(field(''))).toBe('0000');
+    expect(hex(field('x'.repeat(258)).substr(0, 2))).toBe('0102');
+    expect(hex(field('x'.repeat(65535)).substr(0, 2))).toBe('ffff');
   });
 
-  test('a string field is UTF-8 with a byte-length prefix; a byte field is taken as is', () => {
-    expect(hex(field('é'))).toBe('0002c3a9');
-    expect(hex(field('\xe9', true))).toBe('0001e9');
+  test('a field is its bytes unchanged after a byte-length prefix (the device holds text as UTF-8 bytes)', () => {
+    expect(hex(field(dev('é')))).toBe('0002c3a9');
+    expect(hex(field('\xe9\x00\xff'))).toBe('0003e900ff');
     expect(hex(field(''))).toBe('0000');
   });
 });
@@ -210,22 +195,5 @@ describe('remaining length', () => {
     // Checked through the framing function, on a body of that many bytes.
     const header = frame(0x30, 'x'.repeat(n)).substr(0, 1 + want.length / 2);
     expect(hex(header)).toBe('30' + want);
-  });
-});
-
-describe('utf8', () => {
-  test.each(['', 'ascii only', 'é', 'ß/ü', '€', '☃ snow', '😀', 'a😀b€c', '\u07ff\u0800\uffff'])('%j matches Buffer utf8', (s) => {
-    expect(hex(utf8(s))).toBe(Buffer.from(s, 'utf8').toString('hex'));
-  });
-
-  test('returns an ASCII string unchanged', () => {
-    const s = 'devices/button-01/press';
-    expect(utf8(s)).toBe(s);
-  });
-
-  test('a lone surrogate becomes U+FFFD, as MQTT forbids encoded surrogates', () => {
-    expect(hex(utf8('a\ud800b'))).toBe('61efbfbd62');
-    expect(hex(utf8('\udc00'))).toBe('efbfbd');
-    expect(hex(utf8('x\ud83d'))).toBe('78efbfbd');
   });
 });

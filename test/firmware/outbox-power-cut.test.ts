@@ -1,7 +1,7 @@
 // Power cuts: every flash write the outbox makes is replayed cut short at every byte (and with
 // the last byte half-programmed, as NOR flash leaves it), then the outbox is rebooted on that
 // image. Nothing pending may be lost, nothing acked may come back, seq never goes backwards.
-import { createOutbox } from '../../firmware/core/outbox';
+import { createOutbox, Ob } from '../../firmware/core/outbox';
 import type { Outbox, OutboxOptions } from '../../firmware/core/outbox';
 import type { Store } from '../../firmware/ports';
 import { createFakeClock } from '../support/fake-clock';
@@ -94,22 +94,22 @@ function boot(files: Files, clock: FakeClock): Seen {
   for (const [n, b] of files) store.files.set(n, Buffer.from(b));
   const logs: string[] = [];
   const box = createOutbox(store, clock, opts, (l) => logs.push(l));
-  const seen = { next: box.nextSeq(), dropped: box.dropped(), depth: box.depth(), events: drain(box), logs };
+  const seen = { next: box(Ob.Next), dropped: box(Ob.Dropped), depth: box(Ob.Depth), events: drain(box), logs };
   // The log must still take records after whatever the cut left: add one, reboot, find it.
-  const after = box.add('{"after":1}', null);
-  expect(after).toBe(box.nextSeq() - 1);
+  const after = box(Ob.Add, '{"after":1}', null);
+  expect(after).toBe(box(Ob.Next) - 1);
   expect(after).toBeGreaterThanOrEqual(seen.next);
   const again = createOutbox(store, clock, opts, (l) => logs.push(l));
-  expect(again.peek()).toEqual({ seq: after, payload: '{"after":1}' });
-  expect(again.nextSeq()).toBe(after + 1);
+  expect(again(Ob.Peek)).toEqual({ seq: after, payload: '{"after":1}' });
+  expect(again(Ob.Next)).toBe(after + 1);
   return seen;
 }
 
 function drain(box: Outbox): Event[] {
   const out: Event[] = [];
-  for (let e = box.peek(); e; e = box.peek()) {
+  for (let e = box(Ob.Peek); e; e = box(Ob.Peek)) {
     out.push(e);
-    box.ack(e.seq);
+    box(Ob.Ack, e.seq);
   }
   return out;
 }
@@ -165,9 +165,9 @@ function checkCuts(
 
 /** Pending 4, 5, 6 (1 dropped when full, 2 and 3 acked), next seq 7. */
 function history(box: Outbox): void {
-  for (let s = 1; s <= 6; s++) box.add(press(s), null);
-  box.ack(2);
-  box.ack(3);
+  for (let s = 1; s <= 6; s++) box(Ob.Add, press(s), null);
+  box(Ob.Ack, 2);
+  box(Ob.Ack, 3);
 }
 
 /** Presses and acks until the next add no longer fits in the file, leaving `keep` pending. */
@@ -176,22 +176,22 @@ function fillFile(box: Outbox, store: Store, keep: number): void {
     const f = store.read('ob.0') ?? store.read('ob.1');
     return f === undefined ? 0 : f.length - f.indexOf('\xff');
   };
-  for (let s = box.nextSeq(); ; s = box.nextSeq()) {
-    if (box.depth() >= keep) box.ack(box.peek()!.seq);
-    if (free() < `E${s},,${press(s)}\n`.length && box.depth() > 0) return;
-    box.add(press(s), null);
+  for (let s = box(Ob.Next); ; s = box(Ob.Next)) {
+    if (box(Ob.Depth) >= keep) box(Ob.Ack, box(Ob.Peek)!.seq);
+    if (free() < `E${s},,${press(s)}\n`.length && box(Ob.Depth) > 0) return;
+    box(Ob.Add, press(s), null);
   }
 }
 
 test('a cut while appending an event keeps every pending event and never reuses an older seq', () => {
-  const r = checkCuts(history, (box) => box.add(press(7), null));
+  const r = checkCuts(history, (box) => box(Ob.Add, press(7), null));
   expect(r.ops).toHaveLength(1);
   expect(r.pre.events.map((e) => e.seq)).toEqual([4, 5, 6]);
   expect(r.post.events.map((e) => e.seq)).toEqual([4, 5, 6, 7]);
 });
 
 test('a cut while appending an ack never brings back an event acked before it', () => {
-  const r = checkCuts(history, (box) => box.ack(4));
+  const r = checkCuts(history, (box) => box(Ob.Ack, 4));
   expect(r.post.events.map((e) => e.seq)).toEqual([5, 6]);
 });
 
@@ -199,10 +199,10 @@ test('a cut while dropping the oldest of a full outbox and appending the new eve
   const r = checkCuts(
     (box) => {
       history(box);
-      box.add(press(7), null);
-      box.add(press(8), null);
+      box(Ob.Add, press(7), null);
+      box(Ob.Add, press(8), null);
     },
-    (box) => box.add(press(9), null),
+    (box) => box(Ob.Add, press(9), null),
   );
   expect(r.ops).toHaveLength(2);
   expect(r.post.events.map((e) => e.seq)).toEqual([5, 6, 7, 8, 9]);
@@ -212,11 +212,11 @@ test('a cut while dropping the oldest of a full outbox and appending the new eve
 test('a cut while recording TTL drops', () => {
   const r = checkCuts(
     (box) => {
-      box.add(press(1), T0);
-      box.add(press(2), T0 + HOUR);
-      box.add(press(3), T0 + 30 * HOUR);
+      box(Ob.Add, press(1), T0);
+      box(Ob.Add, press(2), T0 + HOUR);
+      box(Ob.Add, press(3), T0 + 30 * HOUR);
     },
-    (box) => expect(box.peek()!.seq).toBe(3),
+    (box) => expect(box(Ob.Peek)!.seq).toBe(3),
     T0 + 26 * HOUR,
   );
   expect(r.post.dropped).toBe(2);
@@ -225,7 +225,7 @@ test('a cut while recording TTL drops', () => {
 test('a cut anywhere in a compaction with events pending (two generations, newer incomplete) loses nothing', () => {
   const r = checkCuts(
     (box, store) => fillFile(box, store, 3),
-    (box) => box.add(press(box.nextSeq()), null),
+    (box) => box(Ob.Add, press(box(Ob.Next)), null),
   );
   expect(r.ops.filter((o) => o.erase)).toHaveLength(1);
   expect(r.ops.length).toBeGreaterThan(4); // header, 3 copies, commit, erase, append
@@ -238,15 +238,15 @@ test('a cut anywhere in a compaction started by an ack', () => {
   const r = checkCuts(
     (box, store) => {
       fillFile(box, store, 2);
-      box.add(press(box.nextSeq()), null); // compacts: a fresh file
+      box(Ob.Add, press(box(Ob.Next)), null); // compacts: a fresh file
       fillFile(box, store, 2);
       const f = (store.read('ob.0') ?? store.read('ob.1'))!;
       // fill the last bytes so the ack's record cannot fit
       const free = f.length - f.indexOf('\xff');
-      const s = box.nextSeq();
-      box.add(`{"p":"${'x'.repeat(free - `E${s},,{"p":""}\n`.length - 2)}"}`, null);
+      const s = box(Ob.Next);
+      box(Ob.Add, `{"p":"${'x'.repeat(free - `E${s},,{"p":""}\n`.length - 2)}"}`, null);
     },
-    (box) => box.ack(box.peek()!.seq),
+    (box) => box(Ob.Ack, box(Ob.Peek)!.seq),
   );
   expect(r.ops.filter((o) => o.erase)).toHaveLength(1);
   expect(r.pre.events.length).toBeGreaterThanOrEqual(2);
@@ -261,7 +261,7 @@ test('a cut while boot closes off a torn record, and again at the next boot', ()
   history(createOutbox(rec.store, clock, opts, () => {}));
   const before = clone(inner.files);
   rec.ops.splice(0);
-  createOutbox(rec.store, clock, opts, () => {}).add(press(7), null);
+  createOutbox(rec.store, clock, opts, () => {})(Ob.Add, press(7), null);
   const torn = clone(before);
   apply(torn, rec.ops[0], 20, 0x7f);
 

@@ -1,6 +1,6 @@
 // Flash wear and compaction: long runs never overwrite written bytes (the fake store would
 // throw), erase about once per file-full, and compaction keeps pending events and seqs.
-import { createOutbox } from '../../firmware/core/outbox';
+import { createOutbox, Ob } from '../../firmware/core/outbox';
 import type { Outbox, OutboxOptions } from '../../firmware/core/outbox';
 import { createFakeClock } from '../support/fake-clock';
 import { createFakeStore } from '../support/fake-store';
@@ -23,9 +23,9 @@ function setup(o: Partial<OutboxOptions> = {}) {
 
 function drain(box: Outbox) {
   const out: { seq: number; payload: string }[] = [];
-  for (let e = box.peek(); e; e = box.peek()) {
+  for (let e = box(Ob.Peek); e; e = box(Ob.Peek)) {
     out.push(e);
-    box.ack(e.seq);
+    box(Ob.Ack, e.seq);
   }
   return out;
 }
@@ -39,12 +39,12 @@ test('2,000 presses sent and acked never rewrite written flash and erase about o
     clock.advance(1000);
     const p = press(s);
     payloadBytes += p.length;
-    expect(box.add(p, clock.wall())).toBe(s);
-    expect(box.peek()).toEqual({ seq: s, payload: p });
-    box.ack(s);
+    expect(box(Ob.Add, p, clock.wall())).toBe(s);
+    expect(box(Ob.Peek)).toEqual({ seq: s, payload: p });
+    box(Ob.Ack, s);
   }
   expect(logs).toEqual([]);
-  expect(box.depth()).toBe(0);
+  expect(box(Ob.Depth)).toBe(0);
   expect(store.stats.erases).toBeLessThan(presses / 20);
   // Framing and ack records cost little next to the payload itself.
   expect(store.stats.bytesWritten / presses).toBeLessThan(payloadBytes / presses + 30);
@@ -60,7 +60,7 @@ test('bursts of presses during outages, delivered later, keep order and the same
     const burst = 1 + (round % 30); // up to 30 pending across compactions
     for (let i = 0; i < burst; i++) {
       clock.advance(1000);
-      box.add(press(++s), clock.wall());
+      box(Ob.Add, press(++s), clock.wall());
     }
     delivered.push(...drain(box).map((e) => e.seq));
   }
@@ -72,30 +72,30 @@ test('bursts of presses during outages, delivered later, keep order and the same
 test('compaction keeps every pending event, its payload and its seq', () => {
   const { store, open } = setup({ fileBytes: 2048 });
   const box = open();
-  for (let s = 1; s <= 40; s++) box.add(press(s), null);
-  for (let s = 1; s <= 10; s++) box.ack(s);
-  for (let s = 41; s <= 60; s++) box.add(press(s), null); // these appends compact with events pending
+  for (let s = 1; s <= 40; s++) box(Ob.Add, press(s), null);
+  for (let s = 1; s <= 10; s++) box(Ob.Ack, s);
+  for (let s = 41; s <= 60; s++) box(Ob.Add, press(s), null); // these appends compact with events pending
   expect(store.stats.erases).toBeGreaterThan(0);
-  expect(box.depth()).toBe(50);
-  expect(box.dropped()).toBe(0);
+  expect(box(Ob.Depth)).toBe(50);
+  expect(box(Ob.Dropped)).toBe(0);
   const again = open();
-  expect(again.nextSeq()).toBe(61);
+  expect(again(Ob.Next)).toBe(61);
   expect(drain(again)).toEqual(Array.from({ length: 50 }, (_, i) => ({ seq: i + 11, payload: press(i + 11) })));
 });
 
 test('a backlog of 50 presses larger than the file grows the next generation instead of losing any', () => {
   const { store, logs, open } = setup();
   const box = open();
-  for (let s = 1; s <= 50; s++) expect(box.add(press(s), null)).toBe(s);
+  for (let s = 1; s <= 50; s++) expect(box(Ob.Add, press(s), null)).toBe(s);
   expect(50 * press(50).length).toBeGreaterThan(opts.fileBytes);
   expect(logs).toEqual([]);
-  expect(box.depth()).toBe(50);
+  expect(box(Ob.Depth)).toBe(50);
   const again = open();
   expect(drain(again).map((e) => e.seq)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
   // Once drained, the following compaction returns to the configured size.
   for (let s = 51; s <= 120; s++) {
-    again.add(press(s), null);
-    again.ack(s);
+    again(Ob.Add, press(s), null);
+    again(Ob.Ack, s);
   }
   const [file] = [...store.files.values()];
   expect(store.files.size).toBe(1);
@@ -107,11 +107,11 @@ test('seq strictly increases across reloads even after every event was acked and
   const seen: number[] = [];
   let box = open();
   for (let round = 0; round < 100; round++) {
-    for (let i = 0; i < 1 + (round % 3); i++) seen.push(box.add(press(seen.length + 1), null));
+    for (let i = 0; i < 1 + (round % 3); i++) seen.push(box(Ob.Add, press(seen.length + 1), null));
     drain(box);
     box = open(); // reboot with nothing pending
-    expect(box.depth()).toBe(0);
-    expect(box.nextSeq()).toBe(seen[seen.length - 1] + 1);
+    expect(box(Ob.Depth)).toBe(0);
+    expect(box(Ob.Next)).toBe(seen[seen.length - 1] + 1);
   }
   expect(store.stats.erases).toBeGreaterThan(5);
   for (let i = 1; i < seen.length; i++) expect(seen[i]).toBeGreaterThan(seen[i - 1]);
@@ -124,20 +124,20 @@ test('after an ack that compacts an empty outbox, only the header carries next s
   const free = () => file().length - file().indexOf(0xff);
   let n = 0;
   do {
-    box.add(press(++n), null);
-    box.ack(n);
+    box(Ob.Add, press(++n), null);
+    box(Ob.Ack, n);
   } while (free() > 200);
   // An event that leaves 2 bytes free: its ack ("A<seq>\n") cannot fit and starts a new file.
   n++;
   const pad = free() - 2 - `E${n},,{"p":""}\n`.length;
-  box.add(`{"p":"${'x'.repeat(pad)}"}`, null);
+  box(Ob.Add, `{"p":"${'x'.repeat(pad)}"}`, null);
   expect(free()).toBe(2);
   const erases = store.stats.erases;
-  box.ack(n);
+  box(Ob.Ack, n);
   expect(store.stats.erases).toBe(erases + 1);
   expect(file().toString('latin1')).not.toContain('\nE');
   const again = open();
-  expect(again.depth()).toBe(0);
-  expect(again.nextSeq()).toBe(n + 1);
-  expect(again.add(press(n + 1), null)).toBe(n + 1);
+  expect(again(Ob.Depth)).toBe(0);
+  expect(again(Ob.Next)).toBe(n + 1);
+  expect(again(Ob.Add, press(n + 1), null)).toBe(n + 1);
 });

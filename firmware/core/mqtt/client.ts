@@ -1,144 +1,123 @@
-// One MQTT 3.1.1 session over an already-open Socket: CONNECT/CONNACK, QoS 0/1 publish and subscribe,
-// keepalive with dead-connection detection. It does not reconnect, retransmit, queue or track in-flight ids.
+// One MQTT 3.1.1 session over a Socket (open or still opening: the socket queues writes until then):
+// CONNECT/CONNACK, QoS 0/1 publish, keepalive with dead-connection detection. It does not reconnect,
+// retransmit, queue, track in-flight ids or subscribe.
 import type { Clock, Socket } from '../../ports';
-import type { MqttClient, MqttEvents, MqttOptions } from './types';
-import { connectPacket, field, frame, u16 } from './encode';
-import { packetLength, parsePacket } from './decode';
-import { connackReason } from './connack';
+import { Mq, type MqttClient, type MqttEvents, type MqttOptions } from './types';
+import { connectPacket, field, frame } from './encode';
+import { readPacket } from './decode';
 
-export type { MqttClient, MqttEvents, MqttOptions, MqttWill } from './types';
+export { Mq } from './types';
+export type { MqttClient, MqttEvents, MqttOptions, MqttPacket, MqttWill } from './types';
 
-// Not exported, so esbuild inlines them instead of keeping variables on the device.
-/** How long CONNACK may take (ms). On Espruino it includes the TLS handshake, which starts after open. */
-const CONNACK_WAIT = 30000;
-/** The longest wait (ms) for any byte after a PINGREQ; a shorter keepalive waits one keepalive instead. */
-const PING_WAIT = 30000;
-
-// RAM (measured on the 2v29 interpreter): about 100 JsVars per connected client: one closure scope,
-// eight small functions and a timer. Options are read from `opts` rather than copied, to save variables.
-// Incoming bytes stay in one string that never holds more than one unfinished packet.
-export function createMqttClient(socket: Socket, clock: Clock, opts: MqttOptions, events: MqttEvents): MqttClient {
+// RAM (measured on the 2v29 interpreter): one closure scope and three functions per connected
+// client: the handle (also the timer callback), the data handler, and close (also the socket's
+// 'close' and 'error' handler). Incoming bytes stay in one string that never holds more than one
+// unfinished packet. The options are read once: only keepalive and the size limit are kept.
+export function createMqttClient(socket: Socket, clock: Clock, opts: MqttOptions, on: MqttEvents): MqttClient {
+  const ka = opts.keepalive * 1000;
+  const max = opts.maxPacket;
   let st = 0; // 0 waiting for CONNACK, 1 connected, 2 closed
   let buf = '';
   let nid = 0;
   let tx = 0; // when we last sent a packet: keepalive counts from there [MQTT-3.1.2-23]
-  let ping = false; // a PINGREQ is waiting for an answer; any incoming byte counts as one
-  let tm: number | undefined;
+  let ping = 0; // 1: a PINGREQ is waiting for an answer; any incoming byte counts as one
+  let tm = 0; // the timer, 0 when none (timer ids are never 0)
 
-  // Also the socket's 'close' and 'error' handler (one function less in RAM). 'close' brings a hadError
-  // boolean (Espruino and Node alike), 'error' an object with a message ({code, message} on Espruino);
-  // a socket error given as a plain string is reported as that string.
+  // 'close' brings a hadError boolean (Espruino and Node alike), 'error' an object with a message
+  // ({code, message} on Espruino); a socket error given as a plain string is reported as that string.
   function close(why?: string | boolean | { message?: string }): void {
     if (st === 2) return;
     if (typeof why !== 'string') why = why && typeof why === 'object' ? 'socket error: ' + (why.message || 'unknown') : 'socket closed';
     st = 2;
-    clock.cancel(tm);
+    if (tm) clock.cancel(tm);
     buf = '';
     try {
       socket.end();
     } catch (e) {
       // already gone: nothing more to release
     }
-    events.closed(why);
+    on(0, why);
   }
 
-  function send(p: string): void {
+  // The handle. Called with no op, it is the timer: the CONNACK wait, the keepalive, the ping wait;
+  // op -1 (ours only) sends the bytes `a` (CONNECT). Every packet goes out at its end, so
+  // keepalive sees every send and a write that throws closes the session.
+  function c(op?: number, a?: any, b?: any, q?: any, r?: any): any {
+    let p = '';
+    let id = 0;
+    if (op! < 0) p = a;
+    else if (!op) {
+      tm = 0;
+      if (st !== 1 || ping) return close(st ? 'ping timeout' : 'no CONNACK');
+      const due = tx + ka - clock.now();
+      if (due > 0) {
+        tm = clock.after(due, c);
+        return;
+      }
+      // [MQTT-3.1.2-23]: nothing sent for a keepalive, so PINGREQ [MQTT-3.12.4-1]; the answer may take
+      // one keepalive, or 30 s at most.
+      p = '\xc0\x00';
+      ping = 1;
+      tm = clock.after(ka < 30000 ? ka : 30000, c);
+    } else if (st === 2) return op === Mq.End ? undefined : -1;
+    else if (op === Mq.End) {
+      p = '\xe0\x00'; // DISCONNECT; then close the connection [MQTT-3.14.4-1]
+    } else {
+      // PUBLISH [MQTT-3.3]: packet ids 1..65535, never 0 [MQTT-2.3.1-1], and only for QoS > 0
+      // [MQTT-2.3.1-5]; the payload is raw bytes.
+      if (q) id = nid = (nid % 65535) + 1;
+      p = frame(0x30 | (q << 1) | (r ? 1 : 0), field(a) + (id ? String.fromCharCode(id >> 8, id & 255) : '') + b);
+    }
     tx = clock.now();
     try {
       socket.write(p);
     } catch (e) {
       close('socket error: write failed');
     }
+    if (op === Mq.End) close('ended by client');
+    return id;
   }
 
-  function arm(ms: number): void {
-    clock.cancel(tm);
-    tm = clock.after(ms, tick);
-  }
-
-  function tick(): void {
-    tm = undefined;
-    if (st !== 1 || ping) return close(st ? 'ping timeout' : 'no CONNACK');
-    const ka = opts.keepalive * 1000;
-    const due = tx + ka - clock.now();
-    if (due > 0) return arm(due);
-    // [MQTT-3.1.2-23]: nothing sent for a keepalive, so PINGREQ [MQTT-3.12.4-1].
-    send('\xc0\x00'); // PINGREQ
-    ping = true;
-    arm(ka < PING_WAIT ? ka : PING_WAIT);
-  }
-
-  function onData(d: string): void {
+  socket.on('data', function (d: string) {
     if (st === 2) return;
     if (ping) {
-      ping = false;
-      arm(tx + opts.keepalive * 1000 - clock.now());
+      ping = 0;
+      if (tm) clock.cancel(tm);
+      tm = clock.after(tx + ka - clock.now(), c);
     }
     buf += d;
     // A handler that throws must not escape into the socket's event loop.
     try {
       for (;;) {
-        const n = packetLength(buf, opts.maxPacket);
-        if (!n) return;
-        if (n < 0) return close(n < -1 ? 'packet too large' : 'malformed remaining length');
-        const k = parsePacket(buf.substr(0, n));
-        buf = buf.substr(n);
+        const k = readPacket(buf, max);
+        if (!k) return;
         if (typeof k === 'string') return close(k);
+        buf = buf.substr(k.n);
         // [MQTT-3.2.0-1]: CONNACK comes first, and only once.
         if ((k.type === 2) !== (st === 0)) return close('protocol error: ' + (st ? 'second CONNACK' : 'packet before CONNACK'));
-        switch (k.type) {
-          case 2:
-            if (k.code) return close(connackReason(k.code));
-            st = 1;
-            if (opts.keepalive) arm(tx + opts.keepalive * 1000 - clock.now());
-            else clock.cancel(tm);
-            events.connected(k.sp);
-            break;
-          case 3:
-            events.message(k.topic, k.payload, k.qos, k.retain);
-            // [MQTT-4.3.2-2]: acknowledge QoS 1 once it has been handed over.
-            if (k.qos && st === 1) send(frame(0x40, u16(k.id))); // PUBACK [MQTT-3.4]
-            break;
-          case 4:
-            events.puback(k.id);
-            break;
-          case 9:
-            events.suback(k.id, k.granted);
-            break;
-          // 13 PINGRESP: its bytes already answered the ping above.
+        if (k.type === 2) {
+          // [MQTT-3.2.2.3]: the return codes 1..5 by name; 6..255 are reserved.
+          if (k.code)
+            return close(
+              'CONNACK ' + k.code + ': ' +
+                (['', 'unacceptable protocol version', 'identifier rejected', 'server unavailable', 'bad user name or password', 'not authorized'][k.code] || 'refused'),
+            );
+          st = 1;
+          if (tm) clock.cancel(tm);
+          tm = ka ? clock.after(tx + ka - clock.now(), c) : 0;
         }
+        // 13 PINGRESP: its bytes already answered the ping above.
+        if (k.type !== 13) on(k.type as 2, k);
         if (st === 2) return;
       }
     } catch (e) {
       close('error: ' + ((e && (e as { message?: string }).message) || e));
     }
-  }
-
-  socket.on('data', onData);
+  });
   socket.on('close', close);
   socket.on('error', close);
-  arm(CONNACK_WAIT);
-  send(connectPacket(opts));
-
-  return {
-    publish(topic, payload, qos, retain) {
-      if (st === 2) return -1;
-      const id = qos ? (nid = (nid % 65535) + 1) : 0; // 1..65535, never 0 [MQTT-2.3.1-1]
-      // PUBLISH [MQTT-3.3]: the packet id is there only for QoS > 0 [MQTT-2.3.1-5]; the payload is raw bytes.
-      send(frame(0x30 | (qos << 1) | (retain ? 1 : 0), field(topic) + (qos ? u16(id) : '') + payload));
-      return id;
-    },
-    subscribe(topic, qos) {
-      if (st === 2) return -1;
-      nid = (nid % 65535) + 1;
-      // SUBSCRIBE [MQTT-3.8]: header flags 0010 [MQTT-3.8.1-1], one filter per packet.
-      send(frame(0x82, u16(nid) + field(topic) + String.fromCharCode(qos)));
-      return nid;
-    },
-    end() {
-      if (st === 2) return;
-      send('\xe0\x00'); // DISCONNECT; then close the connection [MQTT-3.14.4-1]
-      close('ended by client');
-    },
-  };
+  tm = clock.after(30000, c); // CONNACK wait; it includes the TCP connect and, on Espruino, the TLS handshake
+  c(-1, connectPacket(opts));
+  opts = undefined!; // Espruino closures keep their whole scope: not the options object
+  return c;
 }

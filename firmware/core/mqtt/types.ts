@@ -1,16 +1,17 @@
-// The MQTT 3.1.1 client's public shapes: options, events and the handle the app holds.
-// Types only, so they cost nothing on the device.
+// The MQTT 3.1.1 client's public shapes: options, the packets it reports, its events and the
+// handle the app holds. Types only, so they cost nothing on the device. Publish-only: the firmware
+// never subscribes, so there is no SUBSCRIBE, SUBACK or incoming PUBLISH (dropped to fit 16 KB).
 
 export interface MqttWill {
   topic: string;
-  /** Bytes, one char per byte (not UTF-8 encoded for you). */
+  /** Bytes, one char per byte. */
   payload: string;
   qos: 0 | 1;
   retain: boolean;
 }
 
 export interface MqttOptions {
-  /** May be non-ASCII: it is sent as UTF-8. Empty is allowed only with clean = true [MQTT-3.1.3-7]. */
+  /** Bytes, as all strings here: non-ASCII text as its UTF-8 bytes. Empty is allowed only with clean = true [MQTT-3.1.3-7]. */
   clientId: string;
   /** Seconds; 0 turns keepalive pings off. */
   keepalive: number;
@@ -23,22 +24,43 @@ export interface MqttOptions {
   maxPacket: number;
 }
 
-export interface MqttEvents {
-  connected(sessionPresent: boolean): void;
-  /** `topic` and `payload` are the raw bytes, one char per byte (a non-ASCII topic arrives as UTF-8 bytes). */
-  message(topic: string, payload: string, qos: number, retain: boolean): void;
-  puback(packetId: number): void;
-  /** One entry per requested topic: the granted QoS, or 0x80 for a refused subscription. */
-  suback(packetId: number, granted: number[]): void;
-  /** Exactly once per client, e.g. "CONNACK 5: not authorized", "ping timeout", "packet too large". */
-  closed(reason: string): void;
+/**
+ * A packet from the broker: CONNACK, PUBACK or PINGRESP. The firmware never subscribes, so a broker
+ * sends it nothing else [MQTT-3.3]: PUBLISH and SUBACK are refused like malformed packets.
+ */
+export interface MqttPacket {
+  /** How many bytes of the stream it took. */
+  n: number;
+  /** 2 CONNACK, 4 PUBACK, 13 PINGRESP */
+  type: number;
+  /** PUBACK's packet id; 0 for CONNACK. */
+  id: number;
+  /** CONNACK: return code and session present. */
+  code?: number;
+  sp?: boolean;
 }
 
+/**
+ * What a session reports, through one function (each function object costs device RAM):
+ * a packet from the broker by its MQTT type, or the end of the session.
+ */
+export interface MqttEvents {
+  /** The session ended, exactly once per client: e.g. "CONNACK 5: not authorized", "ping timeout", "packet too large". */
+  (type: 0, reason: string): void;
+  /** 2 CONNACK accepted (`sp`), 4 PUBACK (`id`). */
+  (type: 2 | 4, packet: MqttPacket): void;
+}
+
+/** What the app asks of a session. Inlined as numbers by the build. */
+export const enum Mq {
+  Publish = 1,
+  End,
+}
+
+/** The session handle: one function called with an op (each function object costs device RAM). */
 export interface MqttClient {
   /** Returns the packet id (1..65535), 0 for QoS 0, or -1 when the client is already closed (nothing sent). */
-  publish(topic: string, payload: string, qos: 0 | 1, retain: boolean): number;
-  /** Returns the packet id of the SUBSCRIBE, or -1 when the client is already closed. */
-  subscribe(topic: string, qos: 0 | 1): number;
-  /** Sends DISCONNECT and closes the socket; `closed("ended by client")` follows. */
-  end(): void;
+  (op: Mq.Publish, topic: string, payload: string, qos: 0 | 1, retain: boolean): number;
+  /** Sends DISCONNECT and closes the socket; the closed event ("ended by client") follows. */
+  (op: Mq.End): void;
 }
