@@ -13,14 +13,23 @@ import { gatewayCredentials } from './espruino/gateway-credentials';
 
 (function () {
   const S = require('Storage');
-  const text = S.read('config.json');
-  let raw: unknown;
-  try {
-    raw = text === undefined ? text : JSON.parse(text);
-  } catch (e) {
-    raw = 'unparseable';
-  }
   const log = console.log;
+  // provision writes config.bak (verified) before it rewrites config.json, and Storage erases a
+  // file before rewriting it: a power cut in between leaves config.json missing or torn while
+  // config.bak names the verified identity. So fall back to it, and say so.
+  let raw: unknown;
+  let name = 'config.json';
+  for (;;) {
+    const text = S.read(name);
+    try {
+      raw = text === undefined ? text : JSON.parse(text);
+    } catch (e) {
+      raw = 'unparseable';
+    }
+    if ((raw !== undefined && raw !== 'unparseable') || name === 'config.bak' || S.read('config.bak') === undefined) break;
+    log('config: ' + name + (raw === undefined ? ' missing' : ' unreadable') + ', using config.bak');
+    name = 'config.bak';
+  }
   const r = loadConfig(raw, log, undefined, 1);
   const cfg = r.cfg;
   const pins = cfg.pins;

@@ -28,3 +28,12 @@ test('config.json that is not JSON gets its own line, and the device stays up', 
   expect(env.lines.join('\n')).not.toMatch(/Uncaught/);
   expect(demo.device.evaluate('2+2')).toBe(4);
 }, 30000);
+
+test('a torn config.json with a verified config.bak beside it (power cut during provisioning): the device says so and works from the backup', async () => {
+  const demo = await env.start({ thing: 'torn-config', rawConfig: '{"thing":"torn-con', backupConfig: true });
+  await waitForLine(env, /config: config\.json unreadable, using config\.bak/, 5000);
+  await waitForLine(env, /mqtt: connected .* as torn-config/, 15000);
+  await demo.press('single');
+  const got = await demo.waitForEvents(1, 10000);
+  expect(JSON.parse(got[0].payload).thing).toBe('torn-config');
+}, 30000);

@@ -29,6 +29,8 @@ export interface DemoOptions {
   pkiDir?: string;
   /** Replace config.json with this text (to show how the device handles a bad one). */
   rawConfig?: string;
+  /** Also keep the good config as config.bak, as provision does before it rewrites config.json. */
+  backupConfig?: boolean;
   /**
    * How the device reaches the broker. Default: a stock ESP8266 (no tls module) goes through the
    * LAN gateway, an ESP32 connects with TLS itself.
@@ -139,6 +141,7 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
     config = { thing, wifi, mqtt: { host: '127.0.0.1', port: brokerPort, transport: 'tls' }, ...opts.deviceConfig };
   }
   provisionVirtualDevice(device, pki, thing, config, opts.bundle ?? path.join(opts.cwd, 'dist', 'firmware.js'), via === 'direct');
+  if (opts.backupConfig) device.storage.write('config.bak', JSON.stringify(config));
   if (opts.rawConfig !== undefined) device.storage.write('config.json', opts.rawConfig);
   device.boot();
 
