@@ -261,7 +261,7 @@ export let createOutbox = function (store: Store, clock: Clock, opts: OutboxOpti
       }
       for (let k = 0; k < 2; k++) if (!(size && (gen & 1) === k) && store.read(file + k) !== undefined) store.erase(file + k);
       // A record torn by a power cut: close it off so the next one is not glued to it.
-      if (size && cur().charCodeAt(end - 1) !== 10) put(String.fromCharCode(1)); // VOID, see outbox-records.ts
+      if (size && cur().charCodeAt(end - 1) !== 10) put(String.fromCharCode(1)); // VOID, see the format above
       advance(first - 1, '');
       return;
     }

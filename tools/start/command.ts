@@ -27,5 +27,5 @@ export function define(program: Command): void {
     .option('--flash <file>', 'keep the virtual device flash in this file across runs')
     .option('--verbose', 'also print the device console and broker log (to stderr in --exit mode)', false)
     // Loaded on use: the demo pulls in the simulator, broker and AWS SDK.
-    .action(async (o) => (await import('./run-start')).runStart({ cwd: process.cwd(), ...o }));
+    .action(async ({ timeout, ...o }) => (await import('./run-start')).runStart({ cwd: process.cwd(), timeoutS: timeout, ...o }));
 }
