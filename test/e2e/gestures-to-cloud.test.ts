@@ -1,5 +1,5 @@
 // The exact bundle on a virtual NodeMCU: each gesture arrives at an aws-iot-device-sdk-v2 client.
-import { createE2eEnv, events, waitForLine, type E2eEnv } from './e2e-fixture';
+import { createE2eEnv, events, settled, waitForLine, type E2eEnv } from './e2e-fixture';
 
 let env: E2eEnv;
 beforeAll(async () => {
@@ -9,7 +9,7 @@ afterAll(() => env.cleanup());
 
 test('a single, a double and a long press each arrive once, in order, as the cloud sees them', async () => {
   const demo = await env.start();
-  await waitForLine(env, /mqtt: connected/, 15000);
+  await settled(env, demo);
   await demo.press('single');
   await demo.waitForEvents(1, 10000);
   await demo.press('double');
@@ -34,7 +34,7 @@ test('a single, a double and a long press each arrive once, in order, as the clo
 
 test('with gestures off a press publishes on its edge, without waiting for a double', async () => {
   const demo = await env.start({ thing: 'edge-button', deviceConfig: { button: { gestures: false, debounceMs: 20, doubleMs: 400, longMs: 1500 } } });
-  await waitForLine(env, /connected to .* as edge-button/, 15000);
+  await settled(env, demo);
   await demo.press('double');
   const got = await demo.waitForEvents(2, 10000).catch((e) => {
     throw new Error(e.message + '\n' + env.lines.join('\n'));

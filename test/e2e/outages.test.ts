@@ -1,5 +1,5 @@
 // No press is lost: Wi-Fi down, broker restart and a power cut, each with presses in between.
-import { createE2eEnv, events, sleep, waitForLine, type E2eEnv } from './e2e-fixture';
+import { createE2eEnv, events, settled, sleep, waitForLine, type E2eEnv } from './e2e-fixture';
 
 let env: E2eEnv;
 beforeAll(async () => {
@@ -11,7 +11,7 @@ const fast = { button: { gestures: false, debounceMs: 20, doubleMs: 400, longMs:
 
 test('five presses during a Wi-Fi outage are all delivered in order once it returns', async () => {
   const demo = await env.start({ thing: 'wifi-button', deviceConfig: fast });
-  await waitForLine(env, /connected to .* as wifi-button/, 15000);
+  await settled(env, demo);
   demo.device.wifiDown();
   await waitForLine(env, /wifi: disconnected/, 5000);
   for (let i = 0; i < 5; i++) {
@@ -26,7 +26,7 @@ test('five presses during a Wi-Fi outage are all delivered in order once it retu
 
 test('presses made while the broker restarts are delivered after it is back', async () => {
   const demo = await env.start({ thing: 'broker-button', deviceConfig: fast });
-  await waitForLine(env, /connected to .* as broker-button/, 15000);
+  await settled(env, demo);
   await demo.press('single');
   await demo.waitForEvents(1, 10000);
   await sleep(200); // the first press is published on its down edge: let it be released
@@ -44,7 +44,7 @@ test('presses made while the broker restarts are delivered after it is back', as
 
 test('presses not yet delivered when the power is cut are delivered after the reboot, and seq keeps counting', async () => {
   const demo = await env.start({ thing: 'power-button', deviceConfig: fast });
-  await waitForLine(env, /connected to .* as power-button/, 15000);
+  await settled(env, demo);
   demo.device.wifiDown();
   await waitForLine(env, /wifi: disconnected/, 5000);
   await demo.press('single');
