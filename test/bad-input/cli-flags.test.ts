@@ -1,0 +1,64 @@
+// Bad command lines, run as a user runs them (tools/cli.ts in a child process): each is refused
+// with one sentence on stderr saying what to do and exit code 1; never a stack trace, never
+// "bug", never a hang. Flags with tests of their own elsewhere: test/gateway/command.test.ts,
+// test/e2e/npm-start.test.ts, test/fuzz/fuzz-cli.test.ts, test/tools/*.
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+
+const ROOT = path.resolve(__dirname, '../..');
+
+function cli(args: string[], timeoutMs = 60000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'tools/cli.ts', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const t = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(t);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+const CASES: [string, string[], RegExp][] = [
+  ['an unknown command', ['nosuch'], /unknown command 'nosuch'/],
+  ['an unknown option', ['start', '--bogus'], /unknown option '--bogus'/],
+  ['start: a broker port out of range', ['start', '--broker-port', '70000'], /a port is an integer 0\.\.65535/],
+  ['monitor: port 0', ['monitor', '--port', '0'], /a port is an integer 1\.\.65535/],
+  ['monitor: a negative count', ['monitor', '--count', '-1'], /a count is a whole number, 1 or more/],
+  ['monitor: a remote endpoint without an identity', ['monitor', '--endpoint', 'example.com'], /Give all three of --cert, --key and --ca for example\.com/],
+  ['gateway: a CA file that does not exist', ['gateway', '--port', '0', '--endpoint', '127.0.0.1', '--ca', '/nonexistent/AmazonRootCA1.pem', '--store', '/tmp/no-such-gateway-store'], /The CA certificate \/nonexistent\/AmazonRootCA1\.pem does not exist/],
+  ['provision: no --thing', ['provision', '--port', 'tcp://127.0.0.1:1'], /required option '--thing <name>' not specified/],
+  ['provision: a thing name with a space', ['provision', '--thing', 'bad name', '--port', 'tcp://127.0.0.1:1'], /"bad name" is not a valid thing name/],
+  ['provision: an unknown mode', ['provision', '--thing', 'x', '--port', 'tcp://127.0.0.1:1', '--mode', 'nonsense'], /Allowed choices are direct, gateway/],
+  ['provision: a fractional debounce', ['provision', '--thing', 'x', '--port', 'tcp://127.0.0.1:1', '--debounce-ms', '1.5'], /a whole number is needed/],
+  ['doctor: a console port nobody listens on', ['doctor', '--port', 'tcp://127.0.0.1:1'], /tcp:\/\/127\.0\.0\.1:1 refused the connection/],
+  ['flash: a bundle that does not exist', ['flash', '--port', 'tcp://127.0.0.1:1', '--bundle', '/nonexistent/firmware.js'], /Cannot read the bundle \/nonexistent\/firmware\.js/],
+  ['aws-setup: a thing name with a slash', ['aws-setup', '--thing', 'a/b'], /"a\/b" cannot be a thing name here/],
+];
+
+describe('each bad command line is one sentence and exit 1', () => {
+  test.concurrent.each(CASES)('%s', async (_name, args, message) => {
+    const r = await cli(args);
+    expect({ code: r.code, message: message.test(r.stderr) }).toEqual({ code: 1, message: true });
+    expect(r.stderr).not.toMatch(/^\s+at |bug:|Error:/m);
+    expect(r.stdout).toBe('');
+  }, 60000);
+});
+
+// KNOWN BUG, reported to the lead: package.json has "simulator": "tsx tools/cli.ts simulator" and
+// the README and issue 3 promise `npm run simulator -- --console-port PORT`, but tools/cli.ts does
+// not register a simulator command. Turn this into a plain test once it does.
+test.failing('KNOWN BUG: npm run simulator -- --help describes --console-port', async () => {
+  const r = await cli(['simulator', '--help']);
+  expect(r.stdout).toMatch(/--console-port/);
+});
+
+// KNOWN BUG, reported to the lead: `start --timeout` takes any text (Number('abc') is NaN) and
+// negative numbers, where the other commands refuse a bad number with a sentence.
+test.failing('KNOWN BUG: npm start -- --timeout abc is refused', async () => {
+  const r = await cli(['start', '--press', 'single', '--exit', '--broker-port', '0', '--timeout', 'abc'], 90000);
+  expect(r.code).toBe(1);
+}, 100000);

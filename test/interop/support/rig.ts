@@ -1,0 +1,178 @@
+// Building blocks for end-to-end tests that mix brokers and paths: the AWS-like broker or mosquitto,
+// an SDK watcher on the cloud side, the LAN gateway, and virtual NodeMCUs running the exact bundle,
+// either direct (esp32, TLS) or through the gateway (esp8266, TCP). Used by interop, faults and
+// security tests. It asserts nothing itself: tests judge what it collects.
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import aedesPersistence from 'aedes-persistence';
+import { buildFirmware } from '../../../tools/build/build-firmware';
+import { startAwsLikeBroker, type AwsLikeBroker } from '../../../tools/broker/aws-like-broker';
+import { createCloudWatcher, type CloudWatcher } from '../../../tools/monitor/cloud-watcher';
+import { ensureDevPki, type DevPki } from '../../../tools/pki/dev-pki';
+import { addDevice, generateDeviceSecret } from '../../../tools/gateway/device-store';
+import { startGateway, type Gateway } from '../../../tools/gateway/run-gateway';
+import { CERT_FILE, KEY_FILE } from '../../../tools/gateway/upstream';
+import { startMosquitto, type Mosquitto } from '../../support/mosquitto';
+
+export const ROOT = resolve(__dirname, '../../..');
+export { sleep, until } from './wait';
+/** A temp folder with the exact firmware bundle and a development PKI, for one test file. */
+export interface Workspace {
+  dir: string;
+  bundle: string;
+  pki: DevPki;
+  cleanup(): void;
+}
+
+export async function createWorkspace(): Promise<Workspace> {
+  const dir = mkdtempSync(join(tmpdir(), 'rig-'));
+  const bundle = join(dir, 'firmware.js');
+  await buildFirmware({ cwd: ROOT, outFile: bundle, log: () => {}, budgetBytes: 1 << 20 });
+  const pki = ensureDevPki(join(dir, 'pki'));
+  return { dir, bundle, pki, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export type BrokerKind = 'aws-like' | 'mosquitto';
+
+/** Either broker behind one face: stop/start keep the port and the sessions. */
+export interface RigBroker {
+  kind: BrokerKind;
+  port: number;
+  log: string[];
+  stop(): Promise<void>;
+  start(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startRigBroker(kind: BrokerKind, pki: DevPki): Promise<RigBroker> {
+  if (kind === 'mosquitto') {
+    const m: Mosquitto = await startMosquitto({ pki });
+    return { kind, port: m.port, log: m.log, stop: m.stop, start: m.start, close: m.close };
+  }
+  const log: string[] = [];
+  const persistence = aedesPersistence();
+  let b: AwsLikeBroker | undefined = await startAwsLikeBroker({ port: 0, pki, persistence, log: (l) => log.push(l) });
+  const port = b.port;
+  return {
+    kind,
+    port,
+    log,
+    async stop() {
+      await b?.close();
+      b = undefined;
+    },
+    async start() {
+      if (!b) b = await startAwsLikeBroker({ port, pki, persistence, log: (l) => log.push(l) });
+    },
+    async close() {
+      await b?.close();
+      b = undefined;
+    },
+  };
+}
+
+export interface ButtonEvent {
+  thing: string;
+  seq: number;
+  clickType: string;
+  ts: number | null;
+  uptime: number;
+  fw: string;
+}
+
+export interface CloudMessage {
+  topic: string;
+  payload: string;
+}
+
+/** The cloud side: an aws-iot-device-sdk-v2 client as 'observer', with a persistent session. */
+export interface Watcher {
+  messages: CloudMessage[];
+  /** Button events of one thing, in arrival order. */
+  events(thing: string): ButtonEvent[];
+  /** Raw payloads of one thing's button events, in arrival order. */
+  payloads(thing: string): string[];
+  close(): Promise<void>;
+}
+
+export async function startWatcher(pki: DevPki, port: number): Promise<Watcher> {
+  const id = pki.client('observer');
+  const messages: CloudMessage[] = [];
+  const w: CloudWatcher = createCloudWatcher(
+    {
+      endpoint: '127.0.0.1',
+      port,
+      cert: id.cert,
+      key: id.key,
+      ca: pki.ca,
+      clientId: 'observer',
+      topics: ['devices/+/events/button', 'devices/+/status'],
+      cleanSession: false,
+      onError: () => undefined,
+    },
+    (topic, payload) => messages.push({ topic, payload }),
+  );
+  await w.ready;
+  const payloads = (thing: string) => messages.filter((m) => m.topic === `devices/${thing}/events/button`).map((m) => m.payload);
+  return {
+    messages,
+    payloads,
+    events: (thing) => payloads(thing).map((p) => JSON.parse(p) as ButtonEvent),
+    close: () => w.close(),
+  };
+}
+
+/** The LAN gateway with its own store, forwarding to `upstreamPort` on loopback. */
+export interface RigGateway {
+  port: number;
+  storeDir: string;
+  logs: string[];
+  /** Enrols a thing (certificate from the PKI, a fresh secret) and returns its secret. */
+  enrol(thing: string): string;
+  /** Stops and starts it again on the same port (the store, and so the counters, are kept). */
+  restart(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startRigGateway(pki: DevPki, dir: string, upstreamPort: number): Promise<RigGateway> {
+  const storeDir = join(mkdtempSync(join(dir, 'gw-')), 'store');
+  const logs: string[] = [];
+  const open = (port: number) =>
+    startGateway({
+      bind: '127.0.0.1',
+      port,
+      store: storeDir,
+      upstream: { endpoint: '127.0.0.1', port: upstreamPort, caPath: pki.caPath },
+      log: (l) => logs.push(l),
+      connectTimeoutMs: 5000,
+    });
+  let gw: Gateway | undefined = await open(0);
+  const port = gw.port;
+  return {
+    port,
+    storeDir,
+    logs,
+    enrol(thing) {
+      const id = pki.client(thing);
+      const certDir = join(storeDir, 'certs', thing);
+      mkdirSync(certDir, { recursive: true });
+      copyFileSync(id.certPath, join(certDir, CERT_FILE));
+      copyFileSync(id.keyPath, join(certDir, KEY_FILE));
+      const secret = generateDeviceSecret();
+      addDevice(storeDir, { thing, secret, certDir: join('certs', thing) });
+      return secret;
+    },
+    async restart() {
+      await gw?.close();
+      gw = await open(port);
+    },
+    async close() {
+      await gw?.close();
+      gw = undefined;
+    },
+  };
+}
+
+export { FAST_CONFIG, HOLD_MS, deviceConfig, startRigDevice, type DevicePath, type RigDevice } from './rig-device';
+export { checkDelivery } from './delivery';
