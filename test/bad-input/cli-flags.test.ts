@@ -2,25 +2,9 @@
 // with one sentence on stderr saying what to do and exit code 1; never a stack trace, never
 // "bug", never a hang. Flags with tests of their own elsewhere: test/gateway/command.test.ts,
 // test/e2e/npm-start.test.ts, test/fuzz/fuzz-cli.test.ts, test/tools/*.
-import { spawn } from 'node:child_process';
-import path from 'node:path';
+import { runTool } from '../support/run-tool';
 
-const ROOT = path.resolve(__dirname, '../..');
-
-function cli(args: string[], timeoutMs = 60000): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'tools/cli.ts', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const t = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('close', (code) => {
-      clearTimeout(t);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const cli = (args: string[], timeoutMs = 60000) => runTool('tools/cli.ts', args, timeoutMs);
 
 const CASES: [string, string[], RegExp][] = [
   ['an unknown command', ['nosuch'], /unknown command 'nosuch'/],

@@ -1,24 +1,9 @@
 // `npm start -- --press ... --exit`, the scripted form of the no-hardware demo, run as a user
 // would: a child process that builds, runs a stock (esp8266) virtual NodeMCU through the LAN
 // gateway to the AWS-like broker, prints each cloud message as a JSON line, and exits 0.
-import { spawn } from 'node:child_process';
-import path from 'node:path';
-import { ROOT } from './e2e-fixture';
+import { runTool } from '../support/run-tool';
 
-function runCli(args: string[], timeoutMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'tools/cli.ts', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const t = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('close', (code) => {
-      clearTimeout(t);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const runCli = (args: string[], timeoutMs = 60000) => runTool('tools/cli.ts', args, timeoutMs);
 
 test('npm start -- --press single,double,long --exit prints three events and exits 0 (stock ESP8266 through the gateway)', async () => {
   const r = await runCli(['start', '--press', 'single,double,long', '--exit', '--broker-port', '0', '--timeout', '40'], 110000);

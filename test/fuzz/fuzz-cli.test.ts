@@ -1,25 +1,9 @@
 // `npm run fuzz` as a user runs it: child processes watched for hangs, a JSON summary with cases per
 // second, exit 0 when every case passed, and one sentence for a bad flag. Run as a child process
 // with a deadline, so a hang fails this test instead of stalling the suite.
-import { spawn } from 'node:child_process';
-import path from 'node:path';
+import { runTool } from '../support/run-tool';
 
-const ROOT = path.resolve(__dirname, '../..');
-
-function fuzz(args: string[], timeoutMs = 60000): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'tools/fuzz/cli.ts', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const t = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('close', (code) => {
-      clearTimeout(t);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const fuzz = (args: string[], timeoutMs = 60000) => runTool('tools/fuzz/cli.ts', args, timeoutMs);
 
 test('--cases 40000 --json passes on two jobs and reports cases per second and a flat heap', async () => {
   const r = await fuzz(['--cases', '40000', '--seed', '5', '--json']);
