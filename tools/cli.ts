@@ -11,6 +11,7 @@ import { define as defineGateway } from './gateway/command';
 import { define as defineFlash } from './flash/command';
 import { define as defineProvision } from './provision/command';
 import { define as defineDoctor } from './doctor/command';
+import { define as defineSimulator } from './simulator/command';
 
 const program = new Command();
 program
@@ -38,6 +39,7 @@ defineGateway(program);
 defineFlash(program);
 defineProvision(program);
 defineDoctor(program);
+defineSimulator(program);
 
 async function main(): Promise<void> {
   try {

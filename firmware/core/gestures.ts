@@ -64,7 +64,9 @@ export let createGestures = function (opts: GestureOptions, activeLow: boolean, 
     const down = ph % 2 > 0 || ph > 3; // phases 1, 3, 4
     // A repeat of the current level is bounce or a lost edge: nothing changed. An edge too soon
     // after the last accepted one is bounce. Neither moves `last`, so a bounce train cannot extend itself.
-    if (pressed === down || t - last < db) return;
+    // An edge *before* the last one can only mean the clock was stepped back (SNTP resyncs every
+    // 30 s with whole seconds): that is a real edge, not bounce, or the press would be lost.
+    if (pressed === down || (t - last < db && t >= last)) return;
     last = t;
     // Every accepted edge ends the pending deadline, if any; a new one is armed below when needed.
     if (tm) clock.cancel(tm);

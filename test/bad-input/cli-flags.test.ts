@@ -32,17 +32,14 @@ describe('each bad command line is one sentence and exit 1', () => {
   }, 60000);
 });
 
-// KNOWN BUG, reported to the lead: package.json has "simulator": "tsx tools/cli.ts simulator" and
-// the README and issue 3 promise `npm run simulator -- --console-port PORT`, but tools/cli.ts does
-// not register a simulator command. Turn this into a plain test once it does.
-test.failing('KNOWN BUG: npm run simulator -- --help describes --console-port', async () => {
+// package.json has "simulator": "tsx tools/cli.ts simulator", and the README and issue 3 promise `npm run simulator -- --console-port PORT`.
+test('npm run simulator -- --help describes --console-port', async () => {
   const r = await cli(['simulator', '--help']);
   expect(r.stdout).toMatch(/--console-port/);
 });
 
-// KNOWN BUG, reported to the lead: `start --timeout` takes any text (Number('abc') is NaN) and
-// negative numbers, where the other commands refuse a bad number with a sentence.
-test.failing('KNOWN BUG: npm start -- --timeout abc is refused', async () => {
+// `start --timeout` refuses text and negative numbers with a sentence, as the other commands do.
+test('npm start -- --timeout abc is refused', async () => {
   const r = await cli(['start', '--press', 'single', '--exit', '--broker-port', '0', '--timeout', 'abc'], 90000);
   expect(r.code).toBe(1);
 }, 100000);

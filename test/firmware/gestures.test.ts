@@ -329,3 +329,23 @@ test('with once, the factory frees itself after making the one button the device
     expect(mod.createGestures).toBeUndefined();
   });
 });
+
+test('a press after SNTP stepped the clock back (a resync) is a click, not bounce', () => {
+  const clicks: string[] = [];
+  let now = 10000;
+  const timers: { at: number; fn: () => void }[] = [];
+  const clock = {
+    now: (sec?: number) => (sec === undefined ? now : Math.floor(sec * 1000)),
+    wall: () => null,
+    after: (ms: number, fn: () => void) => timers.push({ at: now + ms, fn }),
+    cancel: () => {},
+  };
+  const h = createGestures({ debounceMs: 50, doubleMs: 400, longMs: 1500, gestures: false }, true, clock as never, (c) => clicks.push(c));
+  h({ state: false, time: 10.0 });
+  h({ state: true, time: 10.08 });
+  // The clock is stepped back 0.7 s, then the button is pressed again.
+  now = 9600;
+  h({ state: false, time: 9.6 });
+  h({ state: true, time: 9.68 });
+  expect(clicks).toEqual(['SINGLE', 'SINGLE']);
+});

@@ -63,11 +63,9 @@ test("provision's gateway enrolment stores the thing's AWS key (and certificate)
   expect(mode(join(store, 'secrets', 'mode-enrol'))).toBe(0o600);
 });
 
-// KNOWN BUG, reported to the lead: a persisted virtual flash image (`npm start -- --flash FILE`,
-// `npm run simulator -- --flash FILE`) holds config.json with the Wi-Fi password and the device
-// secret, and key.der, but tools/simulator/flash-image.ts creates it with the default mode (0666
-// less the umask, so 0644 usually). Fix: open it with mode 0o600 (and chmod); then make this a plain test.
-test.failing('KNOWN BUG: a persisted virtual flash image, which holds the secrets, is created 0600', async () => {
+// A persisted virtual flash image (`npm start -- --flash FILE`, `npm run simulator -- --flash FILE`)
+// holds config.json with the Wi-Fi password and the device secret, and key.der: it is 0600.
+test('a persisted virtual flash image, which holds the secrets, is created 0600', async () => {
   const file = join(dir, 'device.flash');
   const d = createVirtualDevice({ profile: 'esp8266', flashFile: file });
   try {

@@ -44,12 +44,14 @@ export function createFlashImage(size: number, pageSize: number, file?: string):
       const old = fs.readFileSync(file);
       old.copy(mem, 0, 0, Math.min(old.length, size));
       fd = fs.openSync(file, 'r+');
+      // The image holds the device's secrets (Wi-Fi password, key.der, gateway secret).
+      fs.fchmodSync(fd, 0o600);
       if (old.length !== size) {
         fs.ftruncateSync(fd, size);
         fs.writeSync(fd, mem, 0, size, 0);
       }
     } else {
-      fd = fs.openSync(file, 'w+');
+      fd = fs.openSync(file, 'w+', 0o600);
       fs.writeSync(fd, mem, 0, size, 0);
     }
   }

@@ -14,6 +14,12 @@ function parsePort(v: string): number {
   return n;
 }
 
+function parseSeconds(v: string): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('a timeout is a number of seconds above 0.');
+  return n;
+}
+
 export function define(program: Command): void {
   program
     .command('start')
@@ -21,7 +27,7 @@ export function define(program: Command): void {
     .addOption(new Option('--profile <board>', 'virtual board: esp8266 (stock NodeMCU, no TLS: through the LAN gateway) or esp32 (direct TLS)').choices(['esp8266', 'esp32']).default('esp8266'))
     .option('--press <gestures>', 'press these gestures (single,double,long) and print each cloud message as a JSON line', parseGestures)
     .option('--exit', 'exit once every pressed gesture reached the cloud side (non-zero after --timeout)', false)
-    .option('--timeout <s>', 'seconds to wait for the messages with --exit', (v) => Number(v), 30)
+    .option('--timeout <s>', 'seconds to wait for the messages with --exit', parseSeconds, 30)
     .option('--broker-port <n>', 'port of the local AWS-like broker (0 = any free port)', parsePort, 8883)
     .option('--thing <name>', 'thing name of the virtual device', 'sim-button')
     .option('--flash <file>', 'keep the virtual device flash in this file across runs')

@@ -1,0 +1,30 @@
+// `simulator` options: a headless virtual NodeMCU serving its console on 127.0.0.1:PORT, as
+// Espruino serves its REPL over telnet, until stopped. The behaviour is run-simulator.ts.
+import { Command, InvalidArgumentError, Option } from 'commander';
+
+function parsePort(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('a port is an integer 0..65535 (0 picks a free one).');
+  return n;
+}
+
+export function define(program: Command): void {
+  program
+    .command('simulator')
+    .description('Run a headless virtual NodeMCU (the bundle in its flash) with its console on 127.0.0.1:PORT for the Espruino CLI and our tools, until Ctrl-C.')
+    .option('--console-port <n>', 'TCP port of the device console (0 = any free port)', parsePort, 2323)
+    .addOption(new Option('--profile <board>', 'esp8266 (stock NodeMCU, no tls) or esp32 (with tls)').choices(['esp8266', 'esp32']).default('esp8266'))
+    .option('--flash <file>', 'keep the flash image in this file across runs (created 0600: it holds secrets)')
+    .option('--bundle <file>', 'store this bundle as .bootcde before booting')
+    .action(async (o: { consolePort: number; profile: 'esp8266' | 'esp32'; flash?: string; bundle?: string }) => {
+      const { runSimulator } = await import('./run-simulator');
+      const sim = await runSimulator({ consolePort: o.consolePort, profile: o.profile, flashFile: o.flash, bundle: o.bundle, log: (l) => console.log(l) });
+      console.error(`virtual NodeMCU (${o.profile}) console on tcp://127.0.0.1:${sim.port}; Ctrl-C stops it`);
+      await new Promise<void>((resolve) => {
+        const stop = () => resolve();
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+      await sim.close();
+    });
+}
