@@ -3,12 +3,12 @@
 // certificates are made by one child process per core, in a directory the caller may keep between
 // runs. It does not delete anything: the caller owns both directories.
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { ensureDevPki, type DevPki } from '../pki/dev-pki';
-import { addDevice, generateDeviceSecret } from '../gateway/device-store';
-import { CERT_FILE, KEY_FILE } from '../gateway/upstream';
+import { generateDeviceSecret } from '../gateway/device-store';
+import { enrolDevice } from '../provision/gateway-enrolment';
 
 /** Below this many missing certificates, starting child processes costs more than it saves. */
 const PARALLEL_FROM = 16;
@@ -42,12 +42,8 @@ export function prepareGatewayStore(storeDir: string, pki: DevPki, things: strin
   const secrets: Record<string, string> = {};
   for (const thing of things) {
     const id = pki.client(thing);
-    const certDir = join(storeDir, 'certs', thing);
-    mkdirSync(certDir, { recursive: true });
-    copyFileSync(id.certPath, join(certDir, CERT_FILE));
-    copyFileSync(id.keyPath, join(certDir, KEY_FILE));
     secrets[thing] = generateDeviceSecret();
-    addDevice(storeDir, { thing, secret: secrets[thing], certDir: join('certs', thing) });
+    enrolDevice(storeDir, thing, secrets[thing], { certPem: id.cert, keyPem: id.key });
   }
   return secrets;
 }

@@ -1,7 +1,7 @@
 // The no-hardware demo as a library: a virtual NodeMCU running the exact bundle, an AWS-like
 // broker, and a cloud-side SDK client watching what arrives. `npm start` and the end-to-end
 // tests both drive it; the terminal UI lives in terminal-ui.ts, not here.
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ensureDevPki, pemToDer, type DevPki } from '../pki/dev-pki';
@@ -10,7 +10,8 @@ import { createVirtualDevice, type VirtualDevice } from '../simulator/device';
 import { createCloudWatcher } from '../monitor/cloud-watcher';
 import aedesPersistence from 'aedes-persistence';
 import { startGateway, type Gateway } from '../gateway/run-gateway';
-import { addDevice, generateDeviceSecret } from '../gateway/device-store';
+import { generateDeviceSecret } from '../gateway/device-store';
+import { enrolDevice } from '../provision/gateway-enrolment';
 
 export type Gesture = 'single' | 'double' | 'long';
 
@@ -121,14 +122,9 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
     // What provisioning does for a stock ESP8266: the AWS identity and a fresh device secret go
     // into the gateway's store; the device gets only the secret and the gateway's address.
     gatewayStore = mkdtempSync(path.join(os.tmpdir(), 'demo-gateway-'));
-    const certDir = path.join(gatewayStore, 'certs', thing);
-    mkdirSync(certDir, { recursive: true, mode: 0o700 });
     const id = pki.client(thing);
-    writeFileSync(path.join(certDir, 'certificate.pem.crt'), id.cert);
-    writeFileSync(path.join(certDir, 'private.pem.key'), id.key, { mode: 0o600 });
-    chmodSync(path.join(certDir, 'private.pem.key'), 0o600);
     const secret = generateDeviceSecret();
-    addDevice(gatewayStore, { thing, secret, certDir });
+    enrolDevice(gatewayStore, thing, secret, { certPem: id.cert, keyPem: id.key });
     gateway = await startGateway({
       bind: '127.0.0.1',
       port: 0,

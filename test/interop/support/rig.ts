@@ -2,7 +2,7 @@
 // an SDK watcher on the cloud side, the LAN gateway, and virtual NodeMCUs running the exact bundle,
 // either direct (esp32, TLS) or through the gateway (esp8266, TCP). Used by interop, faults and
 // security tests. It asserts nothing itself: tests judge what it collects.
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import aedesPersistence from 'aedes-persistence';
@@ -10,9 +10,9 @@ import { buildFirmware } from '../../../tools/build/build-firmware';
 import { startAwsLikeBroker, type AwsLikeBroker } from '../../../tools/broker/aws-like-broker';
 import { createCloudWatcher, type CloudWatcher } from '../../../tools/monitor/cloud-watcher';
 import { ensureDevPki, type DevPki } from '../../../tools/pki/dev-pki';
-import { addDevice, generateDeviceSecret } from '../../../tools/gateway/device-store';
+import { generateDeviceSecret } from '../../../tools/gateway/device-store';
+import { enrolDevice } from '../../../tools/provision/gateway-enrolment';
 import { startGateway, type Gateway } from '../../../tools/gateway/run-gateway';
-import { CERT_FILE, KEY_FILE } from '../../../tools/gateway/upstream';
 import { startMosquitto, type Mosquitto } from '../../support/mosquitto';
 
 export const ROOT = resolve(__dirname, '../../..');
@@ -155,12 +155,8 @@ export async function startRigGateway(pki: DevPki, dir: string, upstreamPort: nu
     logs,
     enrol(thing) {
       const id = pki.client(thing);
-      const certDir = join(storeDir, 'certs', thing);
-      mkdirSync(certDir, { recursive: true });
-      copyFileSync(id.certPath, join(certDir, CERT_FILE));
-      copyFileSync(id.keyPath, join(certDir, KEY_FILE));
       const secret = generateDeviceSecret();
-      addDevice(storeDir, { thing, secret, certDir: join('certs', thing) });
+      enrolDevice(storeDir, thing, secret, { certPem: id.cert, keyPem: id.key });
       return secret;
     },
     async restart() {
