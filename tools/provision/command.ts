@@ -2,7 +2,7 @@
 // when the command runs.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { createLogger } from '../shared/log';
-import type { Mode } from './device-config';
+import type { ProvisionOptions } from './run';
 
 function int(v: string): number {
   const n = Number(v);
@@ -16,21 +16,8 @@ function level(v: string): boolean {
   throw new InvalidArgumentError('say low or high.');
 }
 
-interface Flags {
-  port?: string;
-  thing: string;
-  dir?: string;
-  cert?: string;
-  key?: string;
-  ca?: string;
-  endpoint?: string;
-  mqttPort?: number;
-  mode?: Mode;
-  gateway?: string;
-  gatewayStore?: string;
-  wifiSsid?: string;
-  wifiPassword?: string;
-  topicPrefix?: string;
+/** What commander gives: the run's identity and address options as they are, pins and timings as flags. */
+interface Flags extends Omit<ProvisionOptions, 'cwd' | 'timeoutMs' | 'pins' | 'button' | 'keepaliveS' | 'healthS' | 'wifiTimeoutS'> {
   buttonPin?: string;
   ledPin?: string;
   buttonActive?: boolean;
