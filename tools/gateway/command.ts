@@ -3,7 +3,9 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { UserError } from '../shared/errors';
 import { DEFAULT_STORE_DIR } from './device-store';
-import { startGateway, type Gateway, type GatewayOptions } from './run-gateway';
+// Types only: run-gateway.ts loads aedes and the AWS SDK's native module, which every other
+// command (build, flash, ...) would pay for at start-up; it is imported when the gateway runs.
+import type { Gateway, GatewayOptions } from './run-gateway';
 
 export const DEFAULT_CA = 'certs/AmazonRootCA1.pem';
 
@@ -72,7 +74,7 @@ function untilSignal(): Promise<string> {
 
 export async function runGatewayCommand(o: GatewayCliOptions, deps: GatewayCommandDeps = {}): Promise<void> {
   const log = deps.log ?? ((line: string) => console.log(`${new Date().toISOString()} ${line}`));
-  const gw = await (deps.start ?? startGateway)(toGatewayOptions(o, log));
+  const gw = await (deps.start ?? (await import('./run-gateway')).startGateway)(toGatewayOptions(o, log));
   const signal = await (deps.untilStopped ?? untilSignal)();
   log(`${signal}: closing device and AWS connections`);
   await gw.close();
