@@ -34,9 +34,9 @@ function pinProblem(v: string, use: 'B' | 'L'): string {
   const m = /^D(\d+)$/.exec(v);
   const n = m && String(Number(m[1])) === m[1] ? Number(m[1]) : -1;
   if (n < 0 || n > 16) return 'must be a pin name D0..D16';
-  if (n >= 6 && n <= 11) return 'may not be D6..D11, which are wired to the flash chip';
-  if (use === 'B' && n === 16) return 'may not be D16, which cannot be watched for presses';
-  if (use === 'L' && n === 0) return 'may not be D0, which carries the FLASH button and must never be driven';
+  if (n >= 6 && n <= 11) return 'may not be D6..D11 (flash chip pins)';
+  if (use === 'B' && n === 16) return 'may not be D16 (it cannot be watched)';
+  if (use === 'L' && n === 0) return 'may not be D0 (the FLASH button)';
   return '';
 }
 
@@ -139,7 +139,7 @@ export const configSchema = z
       ctx.addIssue({
         code: 'custom',
         path: ['backoff', 'capMs'],
-        message: `backoff.capMs (${cap}) must be at least backoff.baseMs (${base})`,
+        message: `backoff.capMs must be >= backoff.baseMs (got ${cap} < ${base})`,
         params: { whole: true },
       });
     const led = used(ledPin, c.pins, 'led');
@@ -147,7 +147,7 @@ export const configSchema = z
       ctx.addIssue({
         code: 'custom',
         path: ['pins', 'led'],
-        message: `pins.button and pins.led must be different pins (both ${led})`,
+        message: `pins.button and pins.led must differ (both ${led})`,
         params: { whole: true },
       });
   }, { when: (payload) => isObj(payload.value) })

@@ -52,7 +52,7 @@ export interface App extends ConnectionHooks {
  * number costs one JsVar where a boolean costs two.
  */
 export let startApp = function (cfg: Config, fw: string, ports: AppPorts, once?: 1): App {
-  if (once) startApp = undefined!; // a top-level function would otherwise stay in RAM for good
+  if (once) startApp = 0 as never; // a top-level function would otherwise stay in RAM for good
   // Only what is needed after boot is kept: Espruino closures keep their whole scope, so the
   // config and ports objects are dropped once read.
   const clock = ports.clock;
@@ -174,9 +174,9 @@ export let startApp = function (cfg: Config, fw: string, ports: AppPorts, once?:
     app,
     once,
   );
-  cfg = ports = m = undefined!;
+  cfg = ports = m = 0 as never;
   if (health > 0) clock.after(health, app);
   led('wifi');
-  if (ob(Ob.Depth)) log('outbox: ' + ob(Ob.Depth) + ' press(es) from before the restart, next seq ' + ob(Ob.Next));
+  if (ob(Ob.Depth)) log('outbox: ' + ob(Ob.Depth) + ' press(es) from before the restart');
   return app as App;
 };

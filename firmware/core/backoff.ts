@@ -4,15 +4,10 @@
 /**
  * Milliseconds to wait before retry number `attempt` (0 = first retry). Whole milliseconds.
  * Full jitter (every delay in the window equally likely) spreads a fleet that lost the broker at the
- * same moment. Doubling stops at the cap, so a huge attempt count costs a few loop turns, never
- * Infinity; `**` is avoided because Espruino 2v29 does not parse it.
+ * same moment. Its inputs are trusted: an attempt counter from 0, Math.random() (in [0, 1)), and
+ * base and cap from a validated config (positive integers). The exponent stops at 30, past any cap,
+ * so a huge attempt count never makes Infinity; `**` is avoided because Espruino 2v29 does not parse it.
  */
 export function backoffDelay(attempt: number, random: number, baseMs: number, capMs: number): number {
-  let max = baseMs < capMs ? baseMs : capMs;
-  // `max > 0` ends the loop for a zero base, which would otherwise spin `attempt` times.
-  for (let i = 0; i < attempt && max > 0 && max < capMs; i++) max = max * 2;
-  if (max > capMs) max = capMs;
-  if (!(max > 0)) return 0; // also catches NaN inputs
-  const d = Math.floor((random > 0 ? random : 0) * max);
-  return d < max ? d : max - 1; // random = 1 (or more) must stay inside the half-open window
+  return Math.floor(random * Math.min(capMs, baseMs * Math.pow(2, attempt < 30 ? attempt : 30)));
 }

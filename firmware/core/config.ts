@@ -41,9 +41,10 @@ export const CONFIG_UNPARSEABLE = 'unparseable';
 
 /**
  * Builds the config: the defaults (or `into`), then `raw` (parsed config.json) merged over them, field
- * by field, validated. `raw` may be anything: undefined (no file: defaults, ok), CONFIG_UNPARSEABLE,
- * null, an array... It never throws. Unknown keys are logged and ignored; a bad field is logged and
- * keeps its default; ok is false if any field (or the whole file) was bad.
+ * by field, validated. `raw` is undefined (no file: defaults, ok), CONFIG_UNPARSEABLE, or anything
+ * JSON.parse can give (null, an array, a number...); for those it never throws. Unknown keys are
+ * logged and ignored; a bad field is logged and keeps its default (pins.button and pins.led that
+ * clash are both reset); ok is false if any field (or the whole file) was bad.
  *
  * RAM: the result is a fresh object that nothing here keeps, so once boot has handed its values to
  * the modules it is garbage; with `once` (the device's boot) this function frees itself too. The
@@ -51,7 +52,7 @@ export const CONFIG_UNPARSEABLE = 'unparseable';
  * config/defaults.json holds the same values for the host tools (a test keeps the two equal).
  */
 export let loadConfig = function (raw: unknown, log: Log, into?: Config, once?: 1): { cfg: Config; ok: boolean } {
-  if (once) loadConfig = undefined!; // the device's boot loads once: free this function object
+  if (once) loadConfig = 0 as never; // the device's boot loads once: free this function object
   // The rule table: path, kind, default ('-' for none), arguments. Kinds: i a..b integer |
   // z 0 or a..b integer | s a..b-char string | n same, A-Z a-z 0-9 : _ - only | t topic prefix |
   // b boolean | e one of the words | p pin, B for the button (no D16), L for the LED (no D0).
@@ -81,17 +82,13 @@ export let loadConfig = function (raw: unknown, log: Log, into?: Config, once?: 
   // What was given, for the log line. Secrets are never echoed to the console, only their length or type.
   const got = (key: string, v: unknown): string => {
     if (/password|secret/.test(key)) return typeof v === 'string' ? v.length + ' characters' : v === null ? 'null' : typeof v;
-    let t: string;
-    try {
-      t = typeof v === 'number' ? String(v) : '' + JSON.stringify(v);
-    } catch (e) {
-      t = typeof v; // circular or unserialisable: say what it is
-    }
+    // v came from JSON.parse, so it always serialises back (no cycles, no functions).
+    const t = '' + JSON.stringify(v);
     return t.length > 40 ? t.slice(0, 40) + '...' : t;
   };
   // Whether some row's path starts with `p` (then ' ' for a field, '.' for a group).
   const has = (p: string) => rows.some((row) => row.startsWith(p));
-  const whole = raw !== undefined && obj(raw);
+  const whole = obj(raw);
   if (raw === 'unparseable') bad('config.json is not valid JSON');
   else if (raw !== undefined && !whole) bad('config.json must hold a JSON object (got ' + got('', raw) + ')');
   else if (whole)
@@ -125,12 +122,12 @@ export let loadConfig = function (raw: unknown, log: Log, into?: Config, once?: 
       w = typeof v === 'number' && v === Math.floor(v) && ((v >= a && v <= b) || (k === 'z' && v === 0)) ? '' : (k === 'z' ? '0 (off) or an integer ' : 'an integer ') + a + '..' + b;
     else if (k === 'e') w = r.indexOf(v, 3) > 2 ? '' : '"' + r.slice(3).join('" or "') + '"';
     else if (k === 'p') {
-      const d = t.charAt(0) === 'D' ? +t.slice(1) : -1;
-      // Round-tripping the number rejects "D", "D02", "D 2", "D2.0".
+      const d = +t.slice(1);
+      // Round-tripping the number rejects "X2", "D", "D02", "D 2", "D2.0" (and NaN fails the range).
       if (!(d >= 0 && d <= 16) || 'D' + d !== v) w = 'a pin name D0..D16';
-      else if (d >= 6 && d <= 11) n = 'D6..D11, which are wired to the flash chip';
-      else if (r[3] === 'B' && d === 16) n = 'D16, which cannot be watched for presses';
-      else if (r[3] === 'L' && !d) n = 'D0, which carries the FLASH button and must never be driven';
+      else if (d >= 6 && d <= 11) n = 'D6..D11 (flash chip pins)';
+      else if (r[3] === 'B' && d === 16) n = 'D16 (it cannot be watched)';
+      else if (r[3] === 'L' && !d) n = 'D0 (the FLASH button)';
     } else if (
       !(
         typeof v === 'string' && t.length >= a && t.length <= b &&
@@ -144,13 +141,11 @@ export let loadConfig = function (raw: unknown, log: Log, into?: Config, once?: 
   }
   const bo = c.backoff;
   const pi = c.pins;
-  if (bo.capMs < bo.baseMs) {
-    bad('backoff.capMs (' + bo.capMs + ') must be at least backoff.baseMs (' + bo.baseMs + ')');
-    bo.baseMs = was['backoff.baseMs'];
-    bo.capMs = was['backoff.capMs'];
-  }
+  // A bad config keeps the device offline (main.ts shows the fault), so a pair that does not fit is
+  // only undone where the error pattern needs it: the LED must not share the button's pin.
+  if (bo.capMs < bo.baseMs) bad('backoff.capMs must be >= backoff.baseMs (got ' + bo.capMs + ' < ' + bo.baseMs + ')');
   if (pi.led === pi.button) {
-    bad('pins.button and pins.led must be different pins (both ' + pi.led + ')');
+    bad('pins.button and pins.led must differ (both ' + pi.led + ')');
     pi.button = was['pins.button'];
     pi.led = was['pins.led'];
   }

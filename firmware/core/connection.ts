@@ -43,10 +43,10 @@ export let createConnection = function (
   hook: ConnectionHooks,
   once?: 1,
 ): Connection {
-  if (once) createConnection = undefined!; // a top-level function would otherwise stay in RAM for good
+  if (once) createConnection = 0 as never; // a top-level function would otherwise stay in RAM for good
   const base = backoff.baseMs;
   const cap = backoff.capMs;
-  backoff = undefined!; // Espruino closures keep their whole scope: not the object
+  backoff = 0 as never; // Espruino closures keep their whole scope: not the object
   const where = transport.host + ':' + transport.port;
   // Long-lived state is a handful of numbers; the client exists only while a session does.
   let running = 0;
@@ -113,7 +113,7 @@ export let createConnection = function (
     if (op === Conn.Stop) return;
     hook(Link.Down, why, /^CONNACK [245]/.test(why));
     if (!running) return;
-    const wait = Math.floor(backoffDelay(attempt, Math.random(), base, cap));
+    const wait = backoffDelay(attempt, Math.random(), base, cap);
     attempt++;
     log('mqtt: ' + why + ', retry in ' + Math.round(wait / 100) / 10 + ' s');
     timer = clock.after(wait, k);

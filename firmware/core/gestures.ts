@@ -31,13 +31,13 @@ export interface GestureOptions {
  * (the device's boot, which makes one button) the factory frees its own function object afterwards.
  */
 export let createGestures = function (opts: GestureOptions, activeLow: boolean, clock: Clock, emit: (click: ClickType) => void, once?: 1): (e?: Edge) => void {
-  if (once) createGestures = undefined!; // a top-level function would otherwise stay in RAM for good
+  if (once) createGestures = 0 as never; // a top-level function would otherwise stay in RAM for good
   const db = opts.debounceMs;
   const dbl = opts.doubleMs;
   const lng = opts.longMs;
   const on = opts.gestures;
   // Espruino closures keep their whole scope: drop the options object so only the four numbers stay.
-  opts = undefined!;
+  opts = 0 as never;
   let ph = 0;
   let last = -1e9; // time of the last accepted edge (an integer: one JsVar, where -Infinity takes two)
   let at = 0; // time of the press (phase 1) or of the release (phase 2)
@@ -46,7 +46,7 @@ export let createGestures = function (opts: GestureOptions, activeLow: boolean, 
   // One function is both the edge handler and the timer callback (a timer calls it with no
   // arguments). Every function object costs device RAM for as long as the button exists: measured
   // on Espruino 2v29, this shape costs about 22 JsVars where separate helpers cost 46.
-  function h(e?: Edge) {
+  function h(e?: Edge, missed?: 1) {
     if (!e) {
       // The timer: the phase says which deadline it was.
       tm = 0;
@@ -62,12 +62,18 @@ export let createGestures = function (opts: GestureOptions, activeLow: boolean, 
     const pressed = e.state !== activeLow;
     const t = clock.now(e.time);
     const down = ph % 2 > 0 || ph > 3; // phases 1, 3, 4
-    // A repeat of the current level is bounce or a lost edge: nothing changed. An edge too soon
-    // after the last accepted one is bounce. Neither moves `last`, so a bounce train cannot extend itself.
-    // An edge *before* the last one can only mean the clock was stepped back (SNTP resyncs every
-    // 30 s with whole seconds): that is a real edge, not bounce, or the press would be lost.
-    if (pressed === down || (t - last < db && t >= last)) return;
-    last = t;
+    if (!missed) {
+      // A release while up is the end of a press held since before boot, or a repeat: no click.
+      // An edge too soon after the last accepted one is bounce; it does not move `last`, so a bounce
+      // train cannot extend itself. An edge *before* the last one can only mean the clock was
+      // stepped back (SNTP resyncs every 30 s with whole seconds): a real edge, or a press is lost.
+      if ((!pressed && !down) || (t - last < db && t >= last)) return;
+      last = t;
+      // A press while down means its release was missed: dropped as bounce when SNTP's first jump
+      // made it read as 0 ms after the press (clock.ts), or lost. Take the release first, at this
+      // edge's time, so this press still counts.
+      if (pressed && down) h({ state: !e.state, time: e.time }, 1);
+    }
     // Every accepted edge ends the pending deadline, if any; a new one is armed below when needed.
     if (tm) clock.cancel(tm);
     tm = 0;

@@ -30,7 +30,7 @@ export type Led = (state: LedState, flash?: boolean) => void;
  * With `once` (the device's boot, which makes one LED) the factory frees its own function object.
  */
 export let createLed = function (write: (pin: string, level: boolean) => void, pin: string, activeLow: boolean, clock: Clock, once?: 1): Led {
-  if (once) createLed = undefined!; // a top-level function would otherwise stay in RAM for good
+  if (once) createLed = 0 as never; // a top-level function would otherwise stay in RAM for good
   let base: string | undefined; // undefined until the first show()
   let cur = ''; // the pattern playing: base, or a transient
   let pos = 0; // next character of cur to read

@@ -78,12 +78,12 @@ export interface Outbox {
 
 /** With `once` (the device's boot, which makes one outbox) the factory frees its own function object. */
 export let createOutbox = function (store: Store, clock: Clock, opts: OutboxOptions, log: Log, once?: 1): Outbox {
-  if (once) createOutbox = undefined!; // a top-level function would otherwise stay in RAM for good
+  if (once) createOutbox = 0 as never; // a top-level function would otherwise stay in RAM for good
   const max = opts.max;
   const ttl = opts.ttlMs;
   const file = opts.file + '.';
   const bytes = opts.fileBytes;
-  opts = undefined!; // Espruino closures keep their whole scope: keep the four values, not the object
+  opts = 0 as never; // Espruino closures keep their whole scope: keep the four values, not the object
   let gen = -1;
   let first = 1;
   let next = 1;

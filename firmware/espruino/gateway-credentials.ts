@@ -12,14 +12,12 @@ import { nextConnectCount } from '../core/connect-counter';
  * its own function object (a top-level function would stay in RAM).
  */
 export let gatewayCredentials = function (thing: string, secret: string | undefined, log: (l: string) => void): GatewayAuth | undefined {
-  gatewayCredentials = undefined!;
+  gatewayCredentials = 0 as never;
   if (!secret) return undefined;
   return function (a: MqttOptions | string, payload?: string): any {
     // Made per call, so no hash function stays in RAM. E.toString turns the digest into bytes (the
     // Uint8Array view is for the virtual NodeMCU, whose E.toString misreads a bare ArrayBuffer).
-    const sha1 = function (s: string) {
-      return E.toString(new Uint8Array(require('crypto').SHA1(s)));
-    };
+    const sha1 = (s: string) => E.toString(new Uint8Array(require('crypto').SHA1(s)));
     if (typeof a === 'string') return tagEvent(a, payload!, secret, sha1);
     // Read from flash per connect: a kept counter would cost RAM for the whole uptime.
     const n = nextConnectCount(require('Storage'), 'gwcount');

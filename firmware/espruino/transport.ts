@@ -5,8 +5,10 @@ import type { OpenSocket } from '../ports';
 
 export const connect: OpenSocket = function (o) {
   const S = require('Storage');
-  const tls = o.kind === 'tls';
-  return (tls ? require('tls') : require('net')).connect(
-    tls ? { host: o.host, port: o.port, key: S.read(o.key!), cert: S.read(o.cert!), ca: S.read(o.ca!) } : { host: o.host, port: o.port },
-  );
+  const a: any = { host: o.host, port: o.port };
+  if (o.kind !== 'tls') return require('net').connect(a);
+  a.key = S.read(o.key!);
+  a.cert = S.read(o.cert!);
+  a.ca = S.read(o.ca!);
+  return require('tls').connect(a);
 };

@@ -8,11 +8,11 @@ import { AppEv, type App } from '../core/app';
 
 /** Called once, at boot: it frees its own function object (a top-level function would stay in RAM). */
 export let startWifi = function (cfg: { ssid?: string; password?: string; timeoutS: number }, log: Log, app: App) {
-  startWifi = undefined!;
+  startWifi = 0 as never;
   const ssid = cfg.ssid;
   const pw = cfg.password;
   const limit = cfg.timeoutS * 1000;
-  cfg = undefined!; // Espruino closures keep their whole scope: not the object
+  cfg = 0 as never; // Espruino closures keep their whole scope: not the object
   const W = require('Wifi');
   let timer = 0; // 0 when none (timer ids are never 0)
   let online = 0;

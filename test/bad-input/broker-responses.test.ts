@@ -1,9 +1,11 @@
 // Bad answers from the broker, as the exact bundle on a virtual NodeMCU meets them: each CONNACK
-// refusal, a reserved return code, a second CONNACK, a packet before CONNACK, a PUBLISH it never
-// subscribed to, a SUBACK it never asked for, a packet over the size limit, garbage, and a hang-up
+// refusal, a reserved return code, a second CONNACK, a packet before CONNACK, a QoS 2 PUBLISH and a
+// SUBACK granting QoS 2 (never asked for), a packet over the size limit, garbage, and a hang-up
 // right after CONNECT. Each gets a console line naming it; refusals that need the user (2, 4, 5)
 // also show the error pattern; the device never crashes, retries, and delivers once the broker
-// behaves. A scripted plain-MQTT broker plays each part in turn, one per connection.
+// behaves. A scripted plain-MQTT broker plays each part in turn, one per connection. The behaving
+// broker also sends a PUBLISH and a SUBACK nobody asked for: the device acknowledges the QoS 1
+// PUBLISH, ignores both, and stays connected.
 import net from 'node:net';
 import { createWorkspace, sleep, startRigDevice, until, type RigDevice, type Workspace } from '../interop/support/rig';
 
@@ -29,8 +31,8 @@ const PARTS: Part[] = [
   { name: 'a reserved CONNACK code (6)', reply: CONNACK(6), line: /^mqtt: CONNACK 6: refused, retry in/ },
   { name: 'a second CONNACK', reply: CONNACK(0) + CONNACK(0), line: /^mqtt: protocol error: second CONNACK, retry in/ },
   { name: 'a PUBACK before CONNACK', reply: '\x40\x02' + u16(1) + CONNACK(0), line: /^mqtt: protocol error: packet before CONNACK, retry in/ },
-  { name: 'a PUBLISH it never subscribed to', reply: CONNACK(0) + '\x30\x07' + u16(3) + 'a/b' + 'hi', line: /^mqtt: malformed packet, retry in/ },
-  { name: 'a SUBACK it never asked for', reply: CONNACK(0) + '\x90\x03' + u16(1) + '\x80', line: /^mqtt: malformed packet, retry in/ },
+  { name: 'a QoS 2 PUBLISH (never subscribed at QoS 2)', reply: CONNACK(0) + '\x34\x09' + u16(3) + 'a/b' + u16(1) + 'hi', line: /^mqtt: malformed PUBLISH, retry in/ },
+  { name: 'a SUBACK granting QoS 2 (never asked for)', reply: CONNACK(0) + '\x90\x03' + u16(1) + '\x02', line: /^mqtt: malformed SUBACK, retry in/ },
   { name: 'a packet over the size limit (100 KB announced)', reply: CONNACK(0) + '\x30\xa0\x8d\x06', line: /^mqtt: packet too large, retry in/ },
   { name: 'a Remaining Length of five bytes', reply: CONNACK(0) + '\xd0\xff\xff\xff\xff\x01', line: /^mqtt: malformed remaining length, retry in/ },
   { name: 'a malformed CONNACK', reply: '\x20\x03\x00\x00\x00', line: /^mqtt: malformed CONNACK, retry in/ },
@@ -42,6 +44,8 @@ let ws: Workspace;
 let server: net.Server;
 const socks = new Set<net.Socket>();
 let conn = 0;
+/** PUBACKs the device sent, by packet id (for the PUBLISH nobody subscribed to). */
+const devicePubacks: number[] = [];
 /** Connection n plays PARTS[n]; after the last, the broker behaves (CONNACK 0, PUBACKs). */
 function handle(s: net.Socket): void {
   socks.add(s);
@@ -69,13 +73,15 @@ function handle(s: net.Socket): void {
       const type = p.charCodeAt(0) >> 4;
       if (type === 1 && !connected) {
         connected = true;
-        if (!part) s.write(Buffer.from(CONNACK(0), 'latin1'));
+        // Behaving, but with a QoS 1 PUBLISH and a SUBACK the device never asked for.
+        if (!part) s.write(Buffer.from(CONNACK(0) + '\x32\x09' + u16(3) + 'a/b' + u16(77) + 'hi' + '\x90\x03' + u16(9) + '\x80', 'latin1'));
         else if (part.reply === undefined) s.destroy();
         else s.write(Buffer.from(part.reply, 'latin1'));
       } else if (type === 3 && (p.charCodeAt(0) & 6) === 2) {
         const tl = (p.charCodeAt(o + 1) << 8) | p.charCodeAt(o + 2);
         s.write(Buffer.from('\x40\x02' + p.slice(o + 3 + tl, o + 5 + tl), 'latin1')); // PUBACK with its id
-      } else if (type === 12) s.write(Buffer.from('\xd0\x00', 'latin1'));
+      } else if (type === 4) devicePubacks.push((p.charCodeAt(o + 1) << 8) | p.charCodeAt(o + 2));
+      else if (type === 12) s.write(Buffer.from('\xd0\x00', 'latin1'));
     }
   });
 }
@@ -111,6 +117,8 @@ test('every bad broker answer is named on the console, the device retries, and i
     await sleep(50);
     await d.press();
     await d.waitLine(/^press seq 1 delivered/, 10000, from);
+    expect(devicePubacks).toEqual([77]);
+    expect(d.lines.slice(from).filter((l) => /retry in/.test(l))).toEqual([]);
     expect(d.lines.join('\n')).not.toMatch(/Uncaught/);
     expect(d.device.evaluate('1+1')).toBe(2);
   } finally {

@@ -64,12 +64,13 @@ const strings: Record<string, [number, number]> = {
   'tls.ca': [1, 28],
   'gateway.secret': [1, 128],
 };
-const WRONG_TYPES = [null, true, '7', [], {}, 1.5, -0, NaN];
+// What JSON.parse can give: config.json is the only source on the device and the host.
+const WRONG_TYPES = [null, true, '7', [], {}, 1.5, -0];
 const PINS = [...Array.from({ length: 18 }, (_, i) => `D${i}`), 'D01', 'd2', 'D', 'GPIO2', 'D2 ', 'D-0', 'D1e1', 'D2.0'];
 
 function candidates(): [string, unknown][] {
   const out: [string, unknown][] = [];
-  for (const [p, [a, b]] of Object.entries(ints)) for (const v of [a - 1, a, a + 1, b - 1, b, b + 1, 0, 1e12, Infinity, ...WRONG_TYPES]) out.push([p, v]);
+  for (const [p, [a, b]] of Object.entries(ints)) for (const v of [a - 1, a, a + 1, b - 1, b, b + 1, 0, 1e12, -1e12, ...WRONG_TYPES]) out.push([p, v]);
   for (const [p, [a, b]] of Object.entries(strings))
     for (const n of [a - 1, a, b, b + 1]) if (n >= 0) for (const ch of ['x', ' ', ':', 'é', '+', '/']) out.push([p, ch.repeat(n)]);
   for (const p of Object.keys(strings)) for (const v of ['ok-name_1:x', 'a/b', '/a', 'a/', '#', 'ÿ', ...WRONG_TYPES]) out.push([p, v]);

@@ -48,15 +48,15 @@ describe('parseDeviceConfig', () => {
   });
 
   test('pin rules explain why a pin is refused', () => {
-    expect(errors({ pins: { button: 'D7' } })[0]).toContain('pins.button may not be D6..D11, which are wired to the flash chip (got "D7")');
-    expect(errors({ pins: { button: 'D16' } })[0]).toContain('pins.button may not be D16, which cannot be watched for presses');
-    expect(errors({ pins: { led: 'D0', button: 'D4' } })[0]).toContain('pins.led may not be D0, which carries the FLASH button');
+    expect(errors({ pins: { button: 'D7' } })[0]).toContain('pins.button may not be D6..D11 (flash chip pins) (got "D7")');
+    expect(errors({ pins: { button: 'D16' } })[0]).toContain('pins.button may not be D16 (it cannot be watched)');
+    expect(errors({ pins: { led: 'D0', button: 'D4' } })[0]).toContain('pins.led may not be D0 (the FLASH button)');
     expect(errors({ pins: { led: 'D01' } })[0]).toContain('pins.led must be a pin name D0..D16');
   });
 
   test('pairs that are wrong together are reported', () => {
-    expect(errors({ backoff: { baseMs: 10000, capMs: 5000 } })).toEqual([`backoff.capMs (5000) must be at least backoff.baseMs (10000)${FIX}`]);
-    expect(errors({ pins: { button: 'D2' } })).toEqual([`pins.button and pins.led must be different pins (both D2)${FIX}`]);
+    expect(errors({ backoff: { baseMs: 10000, capMs: 5000 } })).toEqual([`backoff.capMs must be >= backoff.baseMs (got 5000 < 10000)${FIX}`]);
+    expect(errors({ pins: { button: 'D2' } })).toEqual([`pins.button and pins.led must differ (both D2)${FIX}`]);
   });
 
   test('something other than an object is refused as a whole', () => {

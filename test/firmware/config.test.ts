@@ -133,11 +133,11 @@ describe('bad fields', () => {
     ['tls.key', 'k'.repeat(29), 'must be a string of 1..28 characters'],
     ['tls.cert', '', 'must be a string of 1..28 characters'],
     ['tls.ca', null, 'must be a string of 1..28 characters'],
-    ['pins.button', 'D6', 'may not be D6..D11, which are wired to the flash chip'],
-    ['pins.button', 'D11', 'may not be D6..D11, which are wired to the flash chip'],
-    ['pins.led', 'D9', 'may not be D6..D11, which are wired to the flash chip'],
-    ['pins.button', 'D16', 'may not be D16, which cannot be watched for presses'],
-    ['pins.led', 'D0', 'may not be D0, which carries the FLASH button and must never be driven'],
+    ['pins.button', 'D6', 'may not be D6..D11 (flash chip pins)'],
+    ['pins.button', 'D11', 'may not be D6..D11 (flash chip pins)'],
+    ['pins.led', 'D9', 'may not be D6..D11 (flash chip pins)'],
+    ['pins.button', 'D16', 'may not be D16 (it cannot be watched)'],
+    ['pins.led', 'D0', 'may not be D0 (the FLASH button)'],
     ['pins.button', 'D17', 'must be a pin name D0..D16'],
     ['pins.button', 'GPIO0', 'must be a pin name D0..D16'],
     ['pins.button', 'd0', 'must be a pin name D0..D16'],
@@ -204,17 +204,16 @@ describe('bad fields', () => {
     }
   });
 
-  test('a backoff cap below the base resets both to the defaults', () => {
+  test('a backoff cap below the base is an error (the device then stays offline, so the values stay)', () => {
     const r = load({ backoff: { baseMs: 10000, capMs: 5000 } });
     expect(r.ok).toBe(false);
-    expect(r.lines).toEqual(['config: backoff.capMs (5000) must be at least backoff.baseMs (10000)' + FIX]);
-    expect(r.cfg.backoff).toEqual({ baseMs: 1000, capMs: 60000 });
+    expect(r.lines).toEqual(['config: backoff.capMs must be >= backoff.baseMs (got 5000 < 10000)' + FIX]);
   });
 
   test('the button and the LED on one pin resets both pins', () => {
     const r = load({ pins: { button: 'D2' } });
     expect(r.ok).toBe(false);
-    expect(r.lines).toEqual(['config: pins.button and pins.led must be different pins (both D2)' + FIX]);
+    expect(r.lines).toEqual(['config: pins.button and pins.led must differ (both D2)' + FIX]);
     expect(r.cfg.pins).toEqual(expected().pins);
   });
 
@@ -261,17 +260,15 @@ describe('garbage never throws', () => {
     expect(r.cfg).toEqual(expected());
   });
 
+  // Only what JSON.parse can give: config.json is the only source (no NaN, functions, cycles...).
   test('a file that holds something other than an object gives one line and the defaults', () => {
-    const circular: Record<string, unknown> = {};
-    circular.self = circular;
-    for (const raw of [null, 42, true, 'text', '', [], [1, 2], NaN, () => 0, Symbol('s'), BigInt(1)]) {
+    for (const raw of [null, 42, true, 'text', '', [], [1, 2], -0.5, [{}]]) {
       const r = load(raw);
       expect(r.ok).toBe(false);
       expect(r.lines).toHaveLength(1);
       expect(r.lines[0].startsWith('config: config.json must hold a JSON object (got ')).toBe(true);
       expect(r.cfg).toEqual(expected());
     }
-    expect(load({ thing: circular }).lines[0]).toContain('(got object)');
   });
 
   test('random values in every field never throw and keep a complete config', () => {

@@ -1,5 +1,6 @@
 // The firmware MQTT client over real mutual TLS (through the Node socket adapter, with DER key material
-// as the device stores it) against the AWS-like broker: connect, publish, ping, refusal, drop, Will.
+// as the device stores it) against the AWS-like broker: connect, publish, subscribe and receive, ping,
+// refusal, drop, Will.
 import type { EventEmitter } from 'node:events';
 import { connect as mqttConnect, type MqttClient as MqttJsClient } from 'mqtt';
 import { createMqttClient, type MqttOptions } from '../../firmware/core/mqtt/client';
@@ -71,6 +72,8 @@ function open(cn: string, over: Partial<MqttOptions> = {}): Promise<{ client: Mq
           connected: (sp) => ev.push(`connected ${sp}`),
           puback: (n) => ev.push(`puback ${n}`),
           closed: (why) => ev.push(`closed ${why}`),
+          suback: (n, code) => ev.push(`suback ${n} ${code}`),
+          message: (topic, payload, qos) => ev.push(`message ${topic} ${payload} qos ${qos}`),
         })));
         live.push(client);
         resolve({ client, ev, socket: socket! });
@@ -113,6 +116,40 @@ test('connects with a client certificate and gets PUBACK for a QoS 1 publish', a
   const id = client.publish('devices/thing-1/press', '{"n":1}', 1, false);
   expect(id).toBe(1);
   expect(await ev.next('puback')).toBe('puback 1');
+});
+
+test('subscribes, and receives QoS 0 and QoS 1 messages (acknowledging the QoS 1 one)', async () => {
+  const { client, ev } = await connected('thing-2');
+  const id = client.subscribe('devices/thing-2/cmd/#', 1);
+  expect(await ev.next('suback')).toBe(`suback ${id} 1`);
+  const observer = await observe();
+  await observer.publishAsync('devices/thing-2/cmd/led', 'blink', { qos: 0 });
+  expect(await ev.next('message devices/thing-2/cmd/led')).toBe('message devices/thing-2/cmd/led blink qos 0');
+  // The broker delivers at the lower of the two QoS; MQTT.js resolves only once the broker has it,
+  // and the broker keeps the message in flight until the device's PUBACK.
+  const acked = new Promise<void>((resolve) => {
+    const emitter = broker.aedes as unknown as EventEmitter;
+    const on = (packet: { messageId?: number }, c: { id: string } | null) => {
+      if (c?.id !== 'thing-2') return;
+      emitter.off('ack', on);
+      resolve();
+    };
+    emitter.on('ack', on);
+  });
+  await observer.publishAsync('devices/thing-2/cmd/led', 'twice', { qos: 1 });
+  expect(await ev.next('message devices/thing-2/cmd/led twice')).toBe('message devices/thing-2/cmd/led twice qos 1');
+  await acked; // aedes saw the device's PUBACK
+  const grantedZero = client.subscribe('devices/thing-2/other', 0);
+  expect(await ev.next(`suback ${grantedZero}`)).toBe(`suback ${grantedZero} 0`);
+  expect(ev.all().filter((e) => e.startsWith('closed'))).toEqual([]);
+});
+
+test('a subscription the policy forbids gets SUBACK 0x80 and the session stays up', async () => {
+  const { client, ev } = await connected('thing-3');
+  const id = client.subscribe('devices/thing-99/cmd', 1);
+  expect(await ev.next('suback')).toBe(`suback ${id} 128`);
+  expect(client.publish('devices/thing-3/press', 'still here', 1, false)).toBe(id + 1);
+  expect(await ev.next('puback')).toBe(`puback ${id + 1}`);
 });
 
 test('keeps the connection alive with PINGREQ', async () => {

@@ -1,5 +1,5 @@
 // The MQTT session against a fake socket and a fake clock: connect and refusals, QoS 0/1 publish ids,
-// acks, packets a publish-only client refuses, keepalive pings, timeouts, end() and the one closed() event.
+// acks, subscribe and incoming publishes, keepalive pings, timeouts, end() and the one closed() event.
 import { generate, parser, type Packet } from 'mqtt-packet';
 import { createFakeClock, type FakeClock } from '../support/fake-clock';
 import { createMqttClient, type MqttOptions } from '../../firmware/core/mqtt/client';
@@ -67,6 +67,8 @@ function start(over: Partial<MqttOptions> = {}, connectWith?: number): Harness {
     connected: (sp) => log.push(`connected ${sp}`),
     puback: (id) => log.push(`puback ${id}`),
     closed: (why) => closed.push(why),
+    message: (topic, payload, qos, id) => log.push(`message ${topic} ${JSON.stringify(payload)} qos ${qos} id ${id}`),
+    suback: (id, code) => log.push(`suback ${id} ${code}`),
   })));
   if (connectWith !== undefined) socket.emit('data', gen({ cmd: 'connack', returnCode: connectWith, sessionPresent: false }));
   return { socket, clock, client, log, closed };
@@ -184,18 +186,92 @@ describe('publishing', () => {
   });
 });
 
-describe('what a publish-only client refuses', () => {
-  // It never subscribes, so a broker has nothing to send it but CONNACK, PUBACK and PINGRESP [MQTT-3.3].
-  test.each([
-    ['PUBLISH', gen({ cmd: 'publish', topic: 'devices/button-01/cmd', payload: Buffer.from('blink'), qos: 1, messageId: 4242, retain: true, dup: false })],
-    ['SUBACK', gen({ cmd: 'suback', messageId: 1, granted: [1] })],
-  ])('an incoming %s closes the session unanswered', (_name, packet) => {
+describe('subscribing and receiving', () => {
+  test('SUBSCRIBE carries one filter, its QoS and a packet id from the same counter as PUBLISH', () => {
     const h = start({}, 0);
-    h.socket.emit('data', packet);
-    expect(h.closed).toEqual(['malformed packet']);
+    expect(h.client.publish('t', 'x', 1, false)).toBe(1);
+    expect(h.client.subscribe('devices/button-01/cmd/#', 1)).toBe(2);
+    expect(h.client.subscribe('a/+/b', 0)).toBe(3);
+    expect(sent(h.socket).slice(2)).toEqual([
+      expect.objectContaining({ cmd: 'subscribe', messageId: 2, subscriptions: [{ topic: 'devices/button-01/cmd/#', qos: 1 }] }),
+      expect.objectContaining({ cmd: 'subscribe', messageId: 3, subscriptions: [{ topic: 'a/+/b', qos: 0 }] }),
+    ]);
+    // [MQTT-3.8.1-1]: SUBSCRIBE's fixed header flags are 0010.
+    expect(h.socket.written[3].charCodeAt(0)).toBe(0x82);
+  });
+
+  test('SUBACK reports the QoS granted, or 0x80 for a refusal, by packet id', () => {
+    const h = start({}, 0);
+    const a = h.client.subscribe('ok', 1);
+    const b = h.client.subscribe('refused', 1);
+    h.socket.emit('data', gen({ cmd: 'suback', messageId: a, granted: [1] }) + gen({ cmd: 'suback', messageId: b, granted: [128] }));
+    expect(h.log).toEqual(['connected false', `suback ${a} 1`, `suback ${b} 128`]);
+    expect(h.closed).toEqual([]);
+  });
+
+  test('an incoming QoS 0 PUBLISH is reported and not acknowledged', () => {
+    const h = start({}, 0);
+    h.socket.emit('data', gen({ cmd: 'publish', topic: 'devices/button-01/cmd', payload: Buffer.from('blink'), qos: 0, retain: false, dup: false }));
+    expect(h.log).toEqual(['connected false', 'message devices/button-01/cmd "blink" qos 0 id 0']);
+    expect(sent(h.socket).map((p) => p.cmd)).toEqual(['connect']);
+  });
+
+  test('an incoming QoS 1 PUBLISH is reported, then acknowledged with its packet id [MQTT-4.3.2-2]', () => {
+    const h = start({}, 0);
+    const order: string[] = [];
+    h.socket.write = (d: string) => {
+      h.socket.written.push(d);
+      order.push(`write ${d.charCodeAt(0).toString(16)}`);
+    };
+    const publish = gen({ cmd: 'publish', topic: 'c', payload: Buffer.from([0, 0xff]), qos: 1, messageId: 4242, retain: true, dup: true });
+    h.log.push = (line: string) => order.push(line);
+    h.socket.emit('data', publish);
+    expect(order).toEqual([`message c ${JSON.stringify('\x00\xff')} qos 1 id 4242`, 'write 40']);
+    expect(sent(h.socket)[1]).toMatchObject({ cmd: 'puback', messageId: 4242 });
+  });
+
+  test('a QoS 1 PUBLISH whose handler throws is not acknowledged: the session closes and the broker sends it again', () => {
+    const socket = createFakeSocket();
+    const closed: string[] = [];
+    createMqttClient(socket, createFakeClock(1000), { clientId: 'b', keepalive: 60, clean: true, maxPacket: 512 }, ((type: number, x: any) => {
+      if (type === 0) closed.push(x);
+      if (type === 3) throw new Error('handler failed');
+    }) as never);
+    socket.emit('data', gen({ cmd: 'connack', returnCode: 0, sessionPresent: false }));
+    socket.emit('data', gen({ cmd: 'publish', topic: 'c', payload: Buffer.from('x'), qos: 1, messageId: 7, retain: false, dup: false }));
+    expect(closed).toEqual(['error: handler failed']);
+    expect(sent(socket).map((p) => p.cmd)).toEqual(['connect']);
+  });
+
+  test('PUBLISH and SUBACK before CONNACK are protocol errors [MQTT-3.2.0-1]', () => {
+    for (const packet of [
+      gen({ cmd: 'publish', topic: 'c', payload: Buffer.from('x'), qos: 0, retain: false, dup: false }),
+      gen({ cmd: 'suback', messageId: 1, granted: [0] }),
+    ]) {
+      const h = start();
+      h.socket.emit('data', packet);
+      expect(h.closed).toEqual(['protocol error: packet before CONNACK']);
+    }
+  });
+
+  test('subscribe after close sends nothing and returns -1', () => {
+    const h = start({}, 0);
+    h.client.end();
+    const before = h.socket.written.length;
+    expect(h.client.subscribe('t', 1)).toBe(-1);
+    expect(h.socket.written).toHaveLength(before);
+  });
+
+  test('a QoS 2 PUBLISH (never asked for) closes the session unanswered', () => {
+    const h = start({}, 0);
+    h.socket.emit('data', gen({ cmd: 'publish', topic: 'c', payload: Buffer.from('x'), qos: 2, messageId: 3, retain: false, dup: false }));
+    expect(h.closed).toEqual(['malformed PUBLISH']);
     expect(h.socket.written).toHaveLength(1);
     expect(h.socket.ended).toBe(1);
   });
+});
+
+describe('framing', () => {
 
   test('a reply split at every byte offset, and joined packets, give the same events', () => {
     const replies =

@@ -1,6 +1,6 @@
 // The decoder frames packets split at any byte or joined together, reads what mqtt-packet writes,
-// and turns every malformed input, and every packet a publish-only client cannot be sent, into a
-// "malformed ..." reason instead of throwing.
+// and turns every malformed input, and every packet a client cannot be sent, into a "malformed ..."
+// reason instead of throwing.
 import { generate, type Packet } from 'mqtt-packet';
 import { readPacket, type MqttPacket } from '../../firmware/core/mqtt/decode';
 
@@ -81,8 +81,8 @@ describe('framing', () => {
 
   test('a packet over the limit is refused from its header alone, before its body arrives', () => {
     expect(length(big.substr(0, 3), 100)).toBe('packet too large');
-    // At the limit it is framed whole, and only then refused for what it is (a PUBLISH, never sent to us).
-    expect(length(big, big.length)).toBe('malformed packet');
+    // At the limit it is framed whole, and read.
+    expect(readPacket(big, big.length)).toMatchObject({ type: 3, n: big.length, topic: 't', qos: 0 });
     expect(length(big, big.length - 1)).toBe('packet too large');
   });
 });
@@ -95,6 +95,29 @@ describe('reading what a broker sends', () => {
 
   test.each([1, 2, 3, 4, 5])('CONNACK refused with code %i', (code) => {
     expect(parsed(gen({ cmd: 'connack', returnCode: code, sessionPresent: false }))).toMatchObject({ type: 2, code, sp: false });
+  });
+
+  test('PUBLISH QoS 0: topic and payload bytes, no packet id', () => {
+    const p = gen({ cmd: 'publish', topic: 'devices/b1/cmd', payload: Buffer.from('hello'), qos: 0, retain: false, dup: false });
+    expect(parsed(p)).toEqual({ n: p.length, type: 3, id: 0, qos: 0, topic: 'devices/b1/cmd', payload: 'hello' });
+  });
+
+  test('PUBLISH QoS 1 with its packet id; retain and dup do not matter; any payload bytes, or none', () => {
+    const p = gen({ cmd: 'publish', topic: 'a', payload: Buffer.from([0, 255, 10]), qos: 1, messageId: 258, retain: true, dup: true });
+    expect(parsed(p)).toMatchObject({ type: 3, id: 258, qos: 1, topic: 'a', payload: '\x00\xff\n' });
+    expect(parsed(gen({ cmd: 'publish', topic: 'x/y', payload: Buffer.alloc(0), qos: 1, messageId: 65535, retain: false, dup: false })))
+      .toMatchObject({ id: 65535, topic: 'x/y', payload: '' });
+  });
+
+  test('PUBLISH with a UTF-8 topic keeps its bytes (the device has no Unicode strings)', () => {
+    const p = gen({ cmd: 'publish', topic: 'é/ü', payload: Buffer.from('x'), qos: 0, retain: false, dup: false });
+    expect(parsed(p)).toMatchObject({ topic: Buffer.from('é/ü').toString('latin1') });
+  });
+
+  test('SUBACK: the QoS granted, or 0x80 for a refusal', () => {
+    expect(parsed(gen({ cmd: 'suback', messageId: 9, granted: [1] }))).toMatchObject({ type: 9, id: 9, code: 1 });
+    expect(parsed(gen({ cmd: 'suback', messageId: 10, granted: [0] }))).toMatchObject({ type: 9, id: 10, code: 0 });
+    expect(parsed(gen({ cmd: 'suback', messageId: 11, granted: [128] }))).toMatchObject({ type: 9, id: 11, code: 128 });
   });
 
   test('PUBACK and PINGRESP', () => {
@@ -113,6 +136,19 @@ describe('malformed packets are reported, never thrown', () => {
     ['PUBREL', raw(0x62, 0x02, 0x00, 0x01)],
     ['PUBCOMP', raw(0x70, 0x02, 0x00, 0x01)],
     ['SUBSCRIBE from a server', raw(0x82, 0x00)],
+    ['PUBLISH QoS 2 (never asked for) [MQTT-3.8.4-6]', gen({ cmd: 'publish', topic: 'a', payload: Buffer.from('x'), qos: 2, messageId: 5, retain: false, dup: false })],
+    ['PUBLISH QoS 3 [MQTT-3.3.1-4]', raw(0x36, 0x05, 0x00, 0x01, 0x61, 0x00, 0x01)],
+    ['PUBLISH QoS 1 with packet id 0', raw(0x32, 0x05, 0x00, 0x01, 0x61, 0x00, 0x00)],
+    ['PUBLISH with an empty topic [MQTT-4.7.3-1]', raw(0x30, 0x03, 0x00, 0x00, 0x61)],
+    ['PUBLISH with no room for its topic length', raw(0x30, 0x01, 0x00)],
+    ['PUBLISH with an empty body', raw(0x30, 0x00)],
+    ['PUBLISH whose topic runs past its end', raw(0x30, 0x04, 0x00, 0x05, 0x61, 0x62)],
+    ['PUBLISH QoS 1 with no room for its packet id', raw(0x32, 0x04, 0x00, 0x01, 0x61, 0x00)],
+    ['SUBACK with two return codes (one topic per SUBSCRIBE here)', gen({ cmd: 'suback', messageId: 9, granted: [0, 1] })],
+    ['SUBACK granting QoS 2 (never asked for)', gen({ cmd: 'suback', messageId: 9, granted: [2] })],
+    ['SUBACK with an unknown return code', raw(0x90, 0x03, 0x00, 0x01, 0x03)],
+    ['SUBACK with packet id 0', raw(0x90, 0x03, 0x00, 0x00, 0x00)],
+    ['SUBACK with no return code', raw(0x90, 0x02, 0x00, 0x01)],
     ['UNSUBACK (we never unsubscribe)', raw(0xb0, 0x02, 0x00, 0x01)],
     ['PINGREQ from a server', raw(0xc0, 0x00)],
     ['DISCONNECT from a server', raw(0xe0, 0x00)],
@@ -120,10 +156,6 @@ describe('malformed packets are reported, never thrown', () => {
     ['PUBACK with flags', raw(0x42, 0x02, 0x00, 0x01)],
     ['SUBACK with flags', raw(0x92, 0x03, 0x00, 0x01, 0x00)],
     ['PINGRESP with flags', raw(0xd1, 0x00)],
-    // A publish-only client never subscribes, so a broker may not send it these [MQTT-3.3]:
-    ['PUBLISH', gen({ cmd: 'publish', topic: 'devices/b1/cmd', payload: Buffer.from('hello'), qos: 0, retain: false, dup: false })],
-    ['PUBLISH QoS 1', gen({ cmd: 'publish', topic: 'a', payload: Buffer.from([0, 255]), qos: 1, messageId: 258, retain: true, dup: true })],
-    ['SUBACK', gen({ cmd: 'suback', messageId: 9, granted: [0, 1, 2, 128] })],
     ['CONNACK too short', raw(0x20, 0x01, 0x00)],
     ['CONNACK too long', raw(0x20, 0x03, 0x00, 0x00, 0x00)],
     ['CONNACK reserved bits set', raw(0x20, 0x02, 0x02, 0x00)],
@@ -137,7 +169,7 @@ describe('malformed packets are reported, never thrown', () => {
     expect(readPacket(p.substr(0, p.length - 1), 1000)).toBe(0);
     const k = readPacket(p, 1000);
     expect(typeof k).toBe('string');
-    expect(k).toMatch(/^malformed (CONNACK|PUBACK|PINGRESP|packet)$/);
+    expect(k).toMatch(/^malformed (CONNACK|PUBLISH|PUBACK|SUBACK|PINGRESP|packet)$/);
     expect(k).toMatch(/^malformed /);
   });
 });

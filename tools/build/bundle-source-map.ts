@@ -1,5 +1,5 @@
 // Maps positions in the bundle back to the TypeScript sources through esbuild's source map, and
-// shifts the map when the bundle is wrapped. Does not read or write files.
+// shifts the map when lines are put in front of the bundle. Does not read or write files.
 
 import * as path from 'path';
 import { originalPositionFor, TraceMap } from '@jridgewell/trace-mapping';

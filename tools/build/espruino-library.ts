@@ -13,7 +13,7 @@ export const missingGlobals: Record<string, string> = {
   Symbol: 'Espruino has no Symbol: use string keys',
   Proxy: 'Espruino has no Proxy: call the object directly',
   Reflect: 'Espruino has no Reflect: use Object.* or call the function directly',
-  globalThis: 'firmware must not reach into the global scope (the bundle is wrapped so nothing leaks): pass what you need as arguments',
+  globalThis: 'firmware must not reach into the global scope (its own top-level names live there, minified): pass what you need as arguments',
   process: 'Espruino has only process.memory() and process.env',
   Buffer: 'Espruino has no Buffer: use strings (one char a byte) or Uint8Array',
   module: 'CommonJS exports do not exist on the device: the firmware entry must export nothing',

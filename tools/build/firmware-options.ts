@@ -3,7 +3,6 @@
 //
 // Why these settings (ESPRUINO.md):
 // - format 'cjs' keeps `require("Wifi")` verbatim; 'iife' would wrap it in a Proxy shim.
-//   build-firmware wraps the bundle in a function itself.
 // - target es2015 lowers `?.`, `**`, logical assignment, object spread and class fields.
 // - `supported: false` turns what esbuild cannot lower into build errors instead of broken output.
 // - Espruino's built-in modules are external: they exist on the device, not in node_modules.
@@ -13,7 +12,7 @@ import type { BuildOptions } from 'esbuild';
 
 export const espruinoBuiltins = ['Storage', 'Wifi', 'net', 'tls', 'crypto', 'http', 'ESP8266'];
 
-/** The most the wrapped bundle may weigh: code runs from flash, but uploads and Storage space are finite. */
+/** The most the bundle may weigh: code runs from flash, but uploads and Storage space are finite. */
 export const firmwareBudgetBytes = 16 * 1024;
 
 export const firmwareBuildOptions = {

@@ -1,6 +1,6 @@
 // One MQTT 3.1.1 session over a Socket (open or still opening: the socket queues writes until then):
-// CONNECT/CONNACK, QoS 0/1 publish, keepalive with dead-connection detection. It does not reconnect,
-// retransmit, queue, track in-flight ids or subscribe.
+// CONNECT/CONNACK, QoS 0/1 publish, subscribe, incoming QoS 0/1 PUBLISH (acknowledged), keepalive
+// with dead-connection detection. It does not reconnect, retransmit, queue or track in-flight ids.
 import type { Clock, Socket } from '../../ports';
 import { Mq, type MqttClient, type MqttEvents, type MqttOptions } from './types';
 import { connectPacket, field, frame } from './encode';
@@ -40,7 +40,7 @@ export function createMqttClient(socket: Socket, clock: Clock, opts: MqttOptions
   }
 
   // The handle. Called with no op, it is the timer: the CONNACK wait, the keepalive, the ping wait;
-  // op -1 (ours only) sends the bytes `a` (CONNECT). Every packet goes out at its end, so
+  // op -1 (ours only) sends the bytes `a` (CONNECT, PUBACK). Every packet goes out at its end, so
   // keepalive sees every send and a write that throws closes the session.
   function c(op?: number, a?: any, b?: any, q?: any, r?: any): any {
     let p = '';
@@ -63,10 +63,12 @@ export function createMqttClient(socket: Socket, clock: Clock, opts: MqttOptions
     else if (op === Mq.End) {
       p = '\xe0\x00'; // DISCONNECT; then close the connection [MQTT-3.14.4-1]
     } else {
-      // PUBLISH [MQTT-3.3]: packet ids 1..65535, never 0 [MQTT-2.3.1-1], and only for QoS > 0
-      // [MQTT-2.3.1-5]; the payload is raw bytes.
-      if (q) id = nid = (nid % 65535) + 1;
-      p = frame(0x30 | (q << 1) | (r ? 1 : 0), field(a) + (id ? String.fromCharCode(id >> 8, id & 255) : '') + b);
+      // PUBLISH [MQTT-3.3] or SUBSCRIBE [MQTT-3.8]: packet ids 1..65535, never 0 [MQTT-2.3.1-1], only
+      // for QoS > 0 [MQTT-2.3.1-5], and always for SUBSCRIBE; payloads are raw bytes.
+      const sub = op === Mq.Subscribe;
+      if (q || sub) id = nid = (nid % 65535) + 1;
+      const i = id ? String.fromCharCode(id >> 8, id & 255) : '';
+      p = sub ? frame(0x82, i + field(a) + String.fromCharCode(b)) : frame(0x30 | (q << 1) | (r ? 1 : 0), field(a) + i + b);
     }
     tx = clock.now();
     try {
@@ -109,6 +111,9 @@ export function createMqttClient(socket: Socket, clock: Clock, opts: MqttOptions
         // 13 PINGRESP: its bytes already answered the ping above.
         if (k.type !== 13) on(k.type as 2, k);
         if (st === 2) return;
+        // A QoS 1 PUBLISH is acknowledged once handled [MQTT-4.3.2-2]: if handling threw, no PUBACK
+        // goes out and the broker sends it again.
+        if (k.type === 3 && k.id) c(-1, String.fromCharCode(0x40, 2, k.id >> 8, k.id & 255));
       }
     } catch (e) {
       close('error: ' + ((e && (e as { message?: string }).message) || e));
@@ -118,6 +123,6 @@ export function createMqttClient(socket: Socket, clock: Clock, opts: MqttOptions
   socket.on('error', close);
   tm = clock.after(30000, c); // CONNACK wait; it includes the TCP connect and, on Espruino, the TLS handshake
   c(-1, connectPacket(opts));
-  opts = undefined!; // Espruino closures keep their whole scope: not the options object
+  opts = 0 as never; // Espruino closures keep their whole scope: not the options object
   return c;
 }

@@ -40,11 +40,11 @@ export function connectPacket(o: MqttOptions): string {
     tail += field(w.topic) + field(w.payload);
   }
   // [MQTT-3.1.2-22]: a password needs the user name flag, so send an empty name with it.
-  if (o.username !== undefined || o.password !== undefined) {
+  if (o.username != null || o.password != null) {
     flags |= 128;
     tail += field(o.username || '');
   }
-  if (o.password !== undefined) {
+  if (o.password != null) {
     flags |= 64;
     tail += field(o.password);
   }

@@ -1,6 +1,5 @@
 // The MQTT 3.1.1 client's public shapes: options, the packets it reports, its events and the
-// handle the app holds. Types only, so they cost nothing on the device. Publish-only: the firmware
-// never subscribes, so there is no SUBSCRIBE, SUBACK or incoming PUBLISH (dropped to fit 16 KB).
+// handle the app holds. Types only, so they cost nothing on the device.
 
 export interface MqttWill {
   topic: string;
@@ -24,20 +23,22 @@ export interface MqttOptions {
   maxPacket: number;
 }
 
-/**
- * A packet from the broker: CONNACK, PUBACK or PINGRESP. The firmware never subscribes, so a broker
- * sends it nothing else [MQTT-3.3]: PUBLISH and SUBACK are refused like malformed packets.
- */
+/** A packet from the broker: CONNACK, PUBLISH, PUBACK, SUBACK or PINGRESP. */
 export interface MqttPacket {
   /** How many bytes of the stream it took. */
   n: number;
-  /** 2 CONNACK, 4 PUBACK, 13 PINGRESP */
+  /** 2 CONNACK, 3 PUBLISH, 4 PUBACK, 9 SUBACK, 13 PINGRESP */
   type: number;
-  /** PUBACK's packet id; 0 for CONNACK. */
+  /** The packet id of PUBACK, SUBACK and a QoS 1 PUBLISH; 0 for CONNACK and a QoS 0 PUBLISH. */
   id: number;
-  /** CONNACK: return code and session present. */
+  /** CONNACK: the return code; SUBACK: the QoS granted, or 0x80 for a refused subscription. */
   code?: number;
+  /** CONNACK: session present. */
   sp?: boolean;
+  /** PUBLISH: topic and payload (bytes, one char per byte) and QoS (0 or 1). */
+  topic?: string;
+  payload?: string;
+  qos?: number;
 }
 
 /**
@@ -47,14 +48,18 @@ export interface MqttPacket {
 export interface MqttEvents {
   /** The session ended, exactly once per client: e.g. "CONNACK 5: not authorized", "ping timeout", "packet too large". */
   (type: 0, reason: string): void;
-  /** 2 CONNACK accepted (`sp`), 4 PUBACK (`id`). */
-  (type: 2 | 4, packet: MqttPacket): void;
+  /**
+   * 2 CONNACK accepted (`sp`), 3 an incoming PUBLISH (`topic`, `payload`, `qos`; a QoS 1 one is
+   * acknowledged after this returns), 4 PUBACK (`id`), 9 SUBACK (`id`, `code`: 0x80 is a refusal).
+   */
+  (type: 2 | 3 | 4 | 9, packet: MqttPacket): void;
 }
 
 /** What the app asks of a session. Inlined as numbers by the build. */
 export const enum Mq {
   Publish = 1,
   End,
+  Subscribe,
 }
 
 /** The session handle: one function called with an op (each function object costs device RAM). */
@@ -63,4 +68,6 @@ export interface MqttClient {
   (op: Mq.Publish, topic: string, payload: string, qos: 0 | 1, retain: boolean): number;
   /** Sends DISCONNECT and closes the socket; the closed event ("ended by client") follows. */
   (op: Mq.End): void;
+  /** SUBSCRIBE to one topic filter at QoS 0 or 1; returns the packet id its SUBACK will carry, or -1 when closed. */
+  (op: Mq.Subscribe, filter: string, qos: 0 | 1): number;
 }

@@ -1,11 +1,15 @@
 // Object views of the MQTT session's one-function events and handle (the device keeps one function
-// object each to save RAM), so the client tests read as named behaviours: connected, puback, publish...
+// object each to save RAM), so the client tests read as named behaviours: connected, puback, message...
 import { Mq, type MqttClient, type MqttEvents } from '../../../firmware/core/mqtt/client';
 
 export interface Handlers {
   connected(sessionPresent: boolean): void;
   puback(id: number): void;
   closed(reason: string): void;
+  /** An incoming PUBLISH (bytes, one char per byte). */
+  message?(topic: string, payload: string, qos: number, id: number): void;
+  /** `code`: the QoS granted, or 0x80 for a refusal. */
+  suback?(id: number, code: number): void;
 }
 
 /** The session's event function, dispatching to named handlers. */
@@ -14,12 +18,15 @@ export function events(h: Handlers): MqttEvents {
     if (type === 0) h.closed(x);
     else if (type === 2) h.connected(x.sp);
     else if (type === 4) h.puback(x.id);
+    else if (type === 3 && h.message) h.message(x.topic, x.payload, x.qos, x.id);
+    else if (type === 9 && h.suback) h.suback(x.id, x.code);
     else throw new Error(`unexpected event type ${type}`);
   }) as MqttEvents;
 }
 
 export interface ClientMethods {
   publish(topic: string, payload: string, qos: 0 | 1, retain: boolean): number;
+  subscribe(filter: string, qos: 0 | 1): number;
   end(): void;
 }
 
@@ -27,6 +34,7 @@ export interface ClientMethods {
 export function methods(c: MqttClient): ClientMethods {
   return {
     publish: (topic, payload, qos, retain) => c(Mq.Publish, topic, payload, qos, retain),
+    subscribe: (filter, qos) => c(Mq.Subscribe, filter, qos),
     end: () => c(Mq.End),
   };
 }
