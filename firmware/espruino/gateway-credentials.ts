@@ -3,7 +3,7 @@
 // Nothing is kept between calls but the thing and the secret: the counter lives in flash.
 import type { MqttOptions } from '../core/mqtt/client';
 import type { GatewayAuth } from '../core/app';
-import { connectPassword, tagEvent } from '../core/gateway-auth';
+import { gatewayAuth, Gw } from '../core/gateway-auth';
 import { nextConnectCount } from '../core/connect-counter';
 
 /**
@@ -18,12 +18,12 @@ export let gatewayCredentials = function (thing: string, secret: string | undefi
     // Made per call, so no hash function stays in RAM. E.toString turns the digest into bytes (the
     // Uint8Array view is for the virtual NodeMCU, whose E.toString misreads a bare ArrayBuffer).
     const sha1 = (s: string) => E.toString(new Uint8Array(require('crypto').SHA1(s)));
-    if (typeof a === 'string') return tagEvent(a, payload!, secret, sha1);
+    if (typeof a === 'string') return gatewayAuth(Gw.Tag, secret, a, payload!, sha1);
     // Read from flash per connect: a kept counter would cost RAM for the whole uptime.
     const n = nextConnectCount(require('Storage'), 'gwcount');
     if (n < 0) log('gateway: connect counter not saved (Storage full?)');
     a.username = thing;
-    a.password = n < 0 ? '' : connectPassword(thing, secret, n, sha1);
+    a.password = n < 0 ? '' : gatewayAuth(Gw.Password, secret, thing, n, sha1);
     return a;
   } as GatewayAuth;
 };

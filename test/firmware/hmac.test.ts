@@ -1,6 +1,6 @@
 // HMAC-SHA1 (as hex) of the firmware against RFC 2202 and node:crypto, with our SHA-1 and with a native one.
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import { hmacHex } from '../../firmware/core/hmac';
+import { hmacHex } from '../../firmware/core/gateway-auth';
 import { sha1 } from '../../firmware/core/sha1';
 
 const bytes = (b: number, n: number) => String.fromCharCode(b).repeat(n);

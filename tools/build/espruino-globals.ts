@@ -52,19 +52,19 @@ export function findGlobalClashes(code: string, names: string[]): EspruinoProble
   const reserved = new Set(names);
   const program = parse(code, { ecmaVersion: 2020, sourceType: 'script', locations: true }) as unknown as { body: AnyNode[] };
   const out: EspruinoProblem[] = [];
-  const clash = (id: AnyNode | null | undefined) => {
-    if (id?.type === 'Identifier' && reserved.has(id.name))
+  const clash = (name: string, at: { line: number; column: number }) => {
+    if (reserved.has(name))
       out.push({
-        construct: `top-level ${id.name}`,
-        message: `the bundle's top-level names are globals on the device, and this one would replace Espruino's ${id.name}: ` +
+        construct: `top-level ${name}`,
+        message: `the bundle's top-level names are globals on the device, and this one would replace Espruino's ${name}: ` +
           'rename it, or report a build bug if esbuild chose it',
-        line: id.loc.start.line,
-        column: id.loc.start.column,
+        line: at.line,
+        column: at.column,
       });
   };
   for (const node of program.body) {
-    if (node.type === 'FunctionDeclaration' || node.type === 'ClassDeclaration') clash(node.id);
-    if (node.type === 'VariableDeclaration') for (const d of node.declarations) for (const n of patternNames(d.id)) clash({ type: 'Identifier', name: n, loc: d.id.loc } as AnyNode);
+    if ((node.type === 'FunctionDeclaration' || node.type === 'ClassDeclaration') && node.id) clash(node.id.name, node.id.loc.start);
+    if (node.type === 'VariableDeclaration') for (const d of node.declarations) for (const n of patternNames(d.id)) clash(n, d.id.loc.start);
   }
   return out;
 }
