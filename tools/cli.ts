@@ -12,6 +12,7 @@ import { define as defineFlash } from './flash/command';
 import { define as defineProvision } from './provision/command';
 import { define as defineDoctor } from './doctor/command';
 import { define as defineSimulator } from './simulator/command';
+import { projectDir } from './shared/project-dir';
 
 const program = new Command();
 program
@@ -24,7 +25,7 @@ program
   .description('Bundle firmware/ into dist/firmware.js and reject anything Espruino 2v29 cannot run.')
   .action(async () => {
     try {
-      await buildFirmware({ cwd: process.cwd(), log: (l) => console.log(l) });
+      await buildFirmware({ cwd: projectDir, log: (l) => console.log(l) });
     } catch (e) {
       // The problems are already printed, one per line with its source position.
       if (e instanceof FirmwareBuildError) throw new UserError(e.message, 'build-rejected');

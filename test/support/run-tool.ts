@@ -11,9 +11,10 @@ export interface ToolRun {
   stderr: string;
 }
 
-export function runTool(entry: string, args: string[], timeoutMs = 60000): Promise<ToolRun> {
+/** `entry` is relative to the project; `cwd` (default the project) is where the user runs it from. */
+export function runTool(entry: string, args: string[], timeoutMs = 60000, cwd = ROOT): Promise<ToolRun> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), entry, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), path.join(ROOT, entry), ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

@@ -33,6 +33,24 @@ test.each([1, 2, 3, 1535, 1536, 1537, 5000])('a %i-byte binary file arrives byte
   expect(await storageFileCrc(client, `bin${size}`)).toEqual({ length: size, crc: crc32(data) });
 });
 
+test('reading a file back shows none of its bytes on the device console (one-time pad per slice)', async () => {
+  const secret = Buffer.from('{"wifi":{"password":"correct-horse-battery-staple"},"gateway":{"secret":"' + 'ab'.repeat(32) + '"}}'.repeat(12));
+  sim.device.storage.write('secret.json', secret);
+  let terminal = '';
+  const off = sim.device.onTerminal((t) => (terminal += t));
+  const again: Buffer[] = [];
+  for (let i = 0; i < 2; i++) again.push((await readStorageFile(client, 'secret.json'))!);
+  off();
+  expect(again).toEqual([secret, secret]);
+  expect(terminal.length).toBeGreaterThan(secret.length); // the masked slices did pass through
+  const decoded = (terminal.match(/[A-Za-z0-9+/]{16,}={0,2}/g) ?? []).map((b) => Buffer.from(b, 'base64').toString('latin1')).join('\n');
+  for (const text of [terminal, decoded]) {
+    expect(text).not.toContain('correct-horse');
+    expect(text).not.toContain('abababababababab');
+  }
+  expect(terminal).not.toContain(secret.subarray(0, 48).toString('base64'));
+});
+
 test('a missing file reads back as undefined', async () => {
   expect(await readStorageFile(client, 'nope.der')).toBeUndefined();
   expect(await storageFileCrc(client, 'nope.der')).toBeUndefined();

@@ -3,6 +3,7 @@
 // CRC-32 of everything written so far, and the host checks it before the next line (one chunk in
 // flight: a real ESP8266 drops serial input while it erases flash). Unlike the Espruino CLI's
 // --storage it needs no fixed 250 ms pause per line. It does not decide what to write or when.
+import { randomBytes } from 'node:crypto';
 import { UserError } from '../shared/errors';
 import { type ConsoleClient, jsString } from './console-client';
 import { crc32 } from './crc32';
@@ -133,16 +134,29 @@ export function createStorageWriter(client: ConsoleClient, opts: WriterOptions =
   };
 }
 
-/** Reads a whole Storage file, base64 in slices that stay small in the device's RAM. undefined: no such file. */
-export async function readStorageFile(client: ConsoleClient, name: string, slice = 768): Promise<Buffer | undefined> {
+/**
+ * Reads a whole Storage file in slices that stay small in the device's RAM. undefined: no such file.
+ * What the device prints is each slice XORed with a fresh random pad the host sent it (as input,
+ * which the console does not echo), so a file holding secrets (the private key, config.json with
+ * the Wi-Fi password and device secret) never appears on the device's console output: not in the
+ * virtual NodeMCU's log, not in a terminal attached to the board. The pad is as long as the slice
+ * and used once, so the output tells nothing about the bytes.
+ */
+export async function readStorageFile(client: ConsoleClient, name: string, slice = 512): Promise<Buffer | undefined> {
   const n = jsString(name);
-  const first = await client.evaluate<[number, string] | null>(
-    `(function(S){var s=S.read(${n});return s===undefined?null:[s.length,btoa(S.read(${n},0,${slice}))]})(require("Storage"))`,
-  );
-  if (first === null) return undefined;
-  const parts = [Buffer.from(first[1], 'base64')];
-  for (let off = slice; off < first[0]; off += slice) {
-    parts.push(Buffer.from(await client.evaluate<string>(`btoa(require("Storage").read(${n},${off},${slice}))`), 'base64'));
+  const length = await client.evaluate<number | null>(`(function(s){return s===undefined?null:s.length})(require("Storage").read(${n}))`);
+  if (length === null) return undefined;
+  const parts: Buffer[] = [];
+  for (let off = 0; off < length; off += slice) {
+    const pad = randomBytes(Math.min(slice, length - off));
+    const masked = await client.evaluate<string>(
+      `(function(s,p){for(var o="",i=0;i<p.length;i++)o+=String.fromCharCode(s.charCodeAt(i)^p.charCodeAt(i));return btoa(o)})` +
+        `(require("Storage").read(${n},${off},${pad.length}),atob("${pad.toString('base64')}"))`,
+    );
+    const got = Buffer.from(masked, 'base64');
+    if (got.length !== pad.length) throw new Error(`Bug: ${name} gave ${got.length} bytes at ${off}, expected ${pad.length}.`);
+    for (let i = 0; i < got.length; i++) got[i] ^= pad[i];
+    parts.push(got);
   }
   return Buffer.concat(parts);
 }

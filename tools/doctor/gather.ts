@@ -1,7 +1,8 @@
 // Reads what doctor judges from a running board, without changing it: no reset, no globals left
-// behind, files read in small base64 slices. The Wi-Fi password getDetails() holds never leaves
-// the board. The private key does (base64, masked in logs) so its match with the certificate can be
-// checked here; it is never printed.
+// behind, files read in small slices. The Wi-Fi password getDetails() holds never leaves the board.
+// config.json, config.bak and the private key do (so the config can be judged and the key matched
+// with the certificate here), but only masked by a one-time pad on the device's console
+// (readStorageFile), and registered as secrets before anything could print them.
 import type { Logger } from '../shared/log';
 import { readStorageFile } from '../device/storage-writer';
 import type { ConnectedDevice } from '../device/open-device';
@@ -11,8 +12,6 @@ import type { DeviceInfo } from '../device/device-probe';
 export const DOCTOR_PROBE = [
   '(function(m){return[m.free,m.total]})(process.memory())',
   '[".bootcde","config.json","config.bak"].map(function(n){var s=S.read(n);return s===undefined?-1:s.length})',
-  'btoa(S.read("config.json")||"")',
-  'btoa(S.read("config.bak")||"")',
   '(function(){try{var w=require("Wifi"),d=w.getDetails(),i=w.getIP();return[d.status,d.ssid,i.ip]}catch(e){return[""+e]}})()',
 ];
 
@@ -21,6 +20,7 @@ export interface DeviceReport {
   memory: { free: number; total: number };
   /** Length in bytes, or -1 when missing. */
   sizes: { bootcde: number; config: number; backup: number };
+  /** Filled by readConfigFiles ('' when missing). */
   configText: string;
   backupText: string;
   wifi: { status?: string; ssid?: string; ip?: string; error?: string };
@@ -34,7 +34,7 @@ function nums(v: unknown, n: number): number[] {
 }
 
 export function reportFromProbe(dev: Pick<ConnectedDevice, 'info' | 'extra'>): DeviceReport {
-  const [mem, sizes, config, backup, wifi] = dev.extra;
+  const [mem, sizes, wifi] = dev.extra;
   const [free, total] = nums(mem, 2);
   const [bootcde, cfg, bak] = nums(sizes, 3);
   const w = Array.isArray(wifi) ? (wifi as unknown[]) : [];
@@ -42,8 +42,8 @@ export function reportFromProbe(dev: Pick<ConnectedDevice, 'info' | 'extra'>): D
     info: dev.info,
     memory: { free, total },
     sizes: { bootcde, config: cfg, backup: bak },
-    configText: Buffer.from(String(config ?? ''), 'base64').toString('utf8'),
-    backupText: Buffer.from(String(backup ?? ''), 'base64').toString('utf8'),
+    configText: '',
+    backupText: '',
     wifi: w.length === 1 ? { error: String(w[0]) } : { status: w[0] as string, ssid: w[1] as string, ip: w[2] as string },
     der: {},
   };
@@ -58,4 +58,21 @@ export async function readDerFiles(dev: ConnectedDevice, names: { key: string; c
     out[name] = data;
   }
   return out;
+}
+
+/** Reads config.json and config.bak into the report, registering their secrets with the logger first. */
+export async function readConfigFiles(dev: ConnectedDevice, report: DeviceReport, log: Logger): Promise<void> {
+  const read = async (name: string) => {
+    const text = (await readStorageFile(dev.client, name))?.toString('utf8') ?? '';
+    try {
+      const c = JSON.parse(text) as { wifi?: { password?: string }; gateway?: { secret?: string } };
+      log.addSecret(c.wifi?.password);
+      log.addSecret(c.gateway?.secret);
+    } catch {
+      // unparseable: reported by the checks
+    }
+    return text;
+  };
+  if (report.sizes.config >= 0) report.configText = await read('config.json');
+  if (report.sizes.backup >= 0) report.backupText = await read('config.bak');
 }

@@ -5,7 +5,7 @@ import type { Logger } from '../shared/log';
 import { findBoardJson } from '../device/board-json';
 import { openDevice, type DeviceDeps } from '../device/open-device';
 import { effectiveConfig, runChecks, type Check } from './checks';
-import { DOCTOR_PROBE, readDerFiles, reportFromProbe } from './gather';
+import { DOCTOR_PROBE, readConfigFiles, readDerFiles, reportFromProbe } from './gather';
 
 export interface DoctorOptions {
   cwd: string;
@@ -36,18 +36,9 @@ export async function run(o: DoctorOptions, deps: DoctorDeps): Promise<Check[]> 
   let checks: Check[];
   try {
     const report = reportFromProbe(dev);
+    await readConfigFiles(dev, report, log);
     const cfg = effectiveConfig(report).config;
     if (cfg && cfg.mqtt.transport === 'tls') report.der = await readDerFiles(dev, cfg.tls, log);
-    // The config's secrets (Wi-Fi password, gateway secret) must not reach any printed line.
-    for (const text of [report.configText, report.backupText]) {
-      try {
-        const c = JSON.parse(text) as { wifi?: { password?: string }; gateway?: { secret?: string } };
-        log.addSecret(c.wifi?.password);
-        log.addSecret(c.gateway?.secret);
-      } catch {
-        // unparseable: reported by the checks
-      }
-    }
     checks = runChecks(report, { hasBoardJson: !!findBoardJson(o.cwd, report.info.board), now: deps.now });
   } finally {
     await dev.close();

@@ -6,6 +6,7 @@ import { DEFAULT_STORE_DIR } from '../gateway/device-store';
 import { UserError } from '../shared/errors';
 import type { Logger } from '../shared/log';
 import { openDevice, type DeviceDeps } from '../device/open-device';
+import { readStorageFile } from '../device/storage-writer';
 import { spaceFor, storedSize } from '../device/device-probe';
 import { silentProgress, type ProgressFactory } from '../device/progress';
 import { endpointWarning, lanAddresses, parseEndpoint, parseGateway } from './address';
@@ -77,7 +78,7 @@ export async function run(o: ProvisionOptions, deps: ProvisionDeps): Promise<Pro
   if (o.wifiPassword !== undefined) log.addSecret(o.wifiPassword);
 
   const dev = await openDevice(
-    { port: o.port, log, timeoutMs: o.timeoutMs, probeExtra: ['S.list(/\\.der$/)', 'btoa(S.read("config.json")||"")'] },
+    { port: o.port, log, timeoutMs: o.timeoutMs, probeExtra: ['S.list(/\\.der$/)'] },
     deps,
   );
   try {
@@ -88,7 +89,8 @@ export async function run(o: ProvisionOptions, deps: ProvisionDeps): Promise<Pro
     if (mode === 'direct' && o.mode !== 'direct') identity = identityFor(o, deps, true);
 
     const existing = Array.isArray(dev.extra[0]) ? (dev.extra[0] as string[]) : [];
-    const oldText = Buffer.from(String(dev.extra[1] ?? ''), 'base64').toString('utf8');
+    // Read masked on the device's console (readStorageFile): it holds the old secrets.
+    const oldText = (await readStorageFile(dev.client, CONFIG_FILE))?.toString('utf8') ?? '';
     const old = parseOldConfig(oldText);
     if (old.problem) log.warn(`The device's ${CONFIG_FILE} is unreadable (${old.problem}): its settings are not kept.`);
     const oldConfig = old.config;

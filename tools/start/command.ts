@@ -1,5 +1,7 @@
 // `start` options: argv to StartOptions; the behaviour is run-start.ts.
+import * as path from 'path';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { projectDir } from '../shared/project-dir';
 import type { Gesture } from './demo';
 
 function parseGestures(v: string): Gesture[] {
@@ -33,5 +35,7 @@ export function define(program: Command): void {
     .option('--flash <file>', 'keep the virtual device flash in this file across runs')
     .option('--verbose', 'also print the device console and broker log (to stderr in --exit mode)', false)
     // Loaded on use: the demo pulls in the simulator, broker and AWS SDK.
-    .action(async ({ timeout, ...o }) => (await import('./run-start')).runStart({ cwd: process.cwd(), timeoutS: timeout, ...o }));
+    // The project's folder, wherever this runs from; a --flash path is the user's, so from here.
+    .action(async ({ timeout, flash, ...o }) =>
+      (await import('./run-start')).runStart({ cwd: projectDir, timeoutS: timeout, flash: flash === undefined ? undefined : path.resolve(flash), ...o }));
 }
