@@ -13,27 +13,12 @@
 // the same bytes, nothing is pending after a final reboot, and a torn config.json is reported,
 // never half-used. POWER_SEED=<n> replays another sequence.
 import { createRng, type Rng } from '../../tools/fuzz/rng';
-import {
-  checkDelivery,
-  createWorkspace,
-  HOLD_MS,
-  deviceConfig,
-  sleep,
-  startRigBroker,
-  startRigDevice,
-  startRigGateway,
-  startWatcher,
-  until,
-  type RigBroker,
-  type RigDevice,
-  type RigGateway,
-  type Watcher,
-  type Workspace,
-} from '../interop/support/rig';
+import { checkDelivery, HOLD_MS, deviceConfig, sleep, startRig, startRigDevice, until, type Rig, type RigBroker, type RigDevice, type RigGateway, type Watcher, type Workspace } from '../interop/support/rig';
 
 const SEED = Number(process.env.POWER_SEED ?? 424242);
 const CYCLES = 24;
 
+let rig: Rig;
 let ws: Workspace;
 let broker: RigBroker;
 let watcher: Watcher;
@@ -41,17 +26,12 @@ let gw: RigGateway;
 const devices: RigDevice[] = [];
 
 beforeAll(async () => {
-  ws = await createWorkspace();
-  broker = await startRigBroker('aws-like', ws.pki);
-  watcher = await startWatcher(ws.pki, broker.port);
-  gw = await startRigGateway(ws.pki, ws.dir, broker.port);
+  rig = await startRig('aws-like');
+  ({ ws, broker, watcher, gw } = rig);
 }, 60000);
 afterAll(async () => {
   for (const d of devices) await d.close();
-  await gw?.close();
-  await watcher?.close();
-  await broker?.close();
-  ws?.cleanup();
+  await rig?.close();
 });
 
 interface Tally {

@@ -7,41 +7,21 @@
 import { startFaultProxy, type FaultProxy, type FiredFault } from '../../tools/fault-proxy/fault-proxy';
 import { randomFaultPlan } from '../../tools/fault-proxy/random-faults';
 import { createRng } from '../../tools/fuzz/rng';
-import {
-  checkDelivery,
-  createWorkspace,
-  sleep,
-  startRigBroker,
-  startRigDevice,
-  startRigGateway,
-  startWatcher,
-  until,
-  type RigBroker,
-  type RigDevice,
-  type RigGateway,
-  type Watcher,
-  type Workspace,
-} from '../interop/support/rig';
+import { checkDelivery, sleep, startRig, startRigDevice, until, type Rig, type RigDevice } from '../interop/support/rig';
 
 const SEED = Number(process.env.FAULT_SEED ?? 20250611);
 /** Faults that must have taken effect before presses stop. */
 const TARGET = Number(process.env.FAULT_TARGET ?? 300);
 const DEVICES_PER_PATH = 3;
 
-let ws: Workspace;
-let broker: RigBroker;
-let watcher: Watcher;
-let gw: RigGateway;
+let rig: Rig | undefined;
 const proxies: FaultProxy[] = [];
 const devices: RigDevice[] = [];
 
 afterAll(async () => {
   for (const d of devices) await d.close();
-  await gw?.close();
+  await rig?.close();
   for (const p of proxies) await p.close();
-  await watcher?.close();
-  await broker?.close();
-  ws?.cleanup();
 });
 
 interface Unit {
@@ -52,14 +32,14 @@ interface Unit {
 
 test(`at least ${TARGET} seeded random faults (seed ${SEED}) lose no press and keep order on both paths`, async () => {
   const t0 = Date.now();
-  ws = await createWorkspace();
-  broker = await startRigBroker('aws-like', ws.pki);
-  watcher = await startWatcher(ws.pki, broker.port);
   // One upstream connection in three is faulted: each upstream fault also drops a device's link,
   // which would otherwise rarely live long enough to meet its own faults.
-  const upstream = await startFaultProxy({ target: { port: broker.port }, framing: 'tls', plan: randomFaultPlan(SEED, 200, { framing: 'tls' }, 0.35) });
-  proxies.push(upstream);
-  gw = await startRigGateway(ws.pki, ws.dir, upstream.port);
+  rig = await startRig('aws-like', async (port) => {
+    const upstream = await startFaultProxy({ target: { port }, framing: 'tls', plan: randomFaultPlan(SEED, 200, { framing: 'tls' }, 0.35) });
+    proxies.push(upstream);
+    return upstream.port;
+  });
+  const { ws, broker, watcher, gw } = rig;
 
   const units: Unit[] = [];
   for (let i = 0; i < DEVICES_PER_PATH; i++) {

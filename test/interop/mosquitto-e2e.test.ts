@@ -3,25 +3,12 @@
 // mosquitto (esp8266). mosquitto runs with its own config: TLS 1.2, client certificates required,
 // username = certificate CN, ACL `devices/%u/#` (test/support/mosquitto.ts).
 import { describeWithMosquitto } from '../support/mosquitto';
-import {
-  checkDelivery,
-  createWorkspace,
-  sleep,
-  startRigBroker,
-  startRigDevice,
-  startRigGateway,
-  startWatcher,
-  until,
-  type RigBroker,
-  type RigDevice,
-  type RigGateway,
-  type Watcher,
-  type Workspace,
-} from './support/rig';
+import { checkDelivery, sleep, startRig, startRigDevice, until, type Rig, type RigBroker, type RigDevice, type RigGateway, type Watcher, type Workspace } from './support/rig';
 
 type PathKind = 'direct' | 'gateway';
 
 describeWithMosquitto('the firmware and the gateway against mosquitto 2', () => {
+  let rig: Rig;
   let ws: Workspace;
   let broker: RigBroker;
   let watcher: Watcher;
@@ -29,19 +16,14 @@ describeWithMosquitto('the firmware and the gateway against mosquitto 2', () => 
   const open: RigDevice[] = [];
 
   beforeAll(async () => {
-    ws = await createWorkspace();
-    broker = await startRigBroker('mosquitto', ws.pki);
-    watcher = await startWatcher(ws.pki, broker.port);
-    gw = await startRigGateway(ws.pki, ws.dir, broker.port);
+    rig = await startRig('mosquitto');
+    ({ ws, broker, watcher, gw } = rig);
   }, 60000);
   afterEach(async () => {
     for (const d of open.splice(0)) await d.close();
   });
   afterAll(async () => {
-    await gw?.close();
-    await watcher?.close();
-    await broker?.close();
-    ws?.cleanup();
+    await rig?.close();
   });
 
   function device(p: PathKind, thing: string, extra: Record<string, unknown> = {}): RigDevice {

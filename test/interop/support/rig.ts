@@ -170,5 +170,39 @@ export async function startRigGateway(pki: DevPki, dir: string, upstreamPort: nu
   };
 }
 
+/** The stack most suites share: a workspace, a broker, the cloud-side watcher and the LAN gateway. */
+export interface Rig {
+  ws: Workspace;
+  broker: RigBroker;
+  watcher: Watcher;
+  gw: RigGateway;
+  /** Stops the gateway, the watcher and the broker, then removes the workspace. Devices are the suite's. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the shared stack on a `kind` broker. `gatewayUpstream` puts something between the
+ * gateway's AWS side and the broker (a fault proxy): it gets the broker's port and returns the one
+ * the gateway should use.
+ */
+export async function startRig(kind: BrokerKind, gatewayUpstream?: (brokerPort: number) => Promise<number>): Promise<Rig> {
+  const ws = await createWorkspace();
+  const broker = await startRigBroker(kind, ws.pki);
+  const watcher = await startWatcher(ws.pki, broker.port);
+  const gw = await startRigGateway(ws.pki, ws.dir, gatewayUpstream ? await gatewayUpstream(broker.port) : broker.port);
+  return {
+    ws,
+    broker,
+    watcher,
+    gw,
+    async close() {
+      await gw.close();
+      await watcher.close();
+      await broker.close();
+      ws.cleanup();
+    },
+  };
+}
+
 export { FAST_CONFIG, HOLD_MS, deviceConfig, startRigDevice, type DevicePath, type RigDevice } from './rig-device';
 export { checkDelivery } from './delivery';
