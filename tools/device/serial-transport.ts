@@ -1,7 +1,7 @@
 // The console over a USB serial adapter at 115200 8N1 via the `serialport` package (installed with
 // the espruino CLI). No flow control: the writers here wait for the device's answers instead.
 import { UserError } from '../shared/errors';
-import { CONSOLE_BAUD, type OpenOptions, type Transport } from './transport';
+import { CONSOLE_BAUD, createLink, type OpenOptions, type Transport } from './transport';
 
 interface SerialPortLike {
   write(data: Buffer, cb?: (err?: Error | null) => void): boolean;
@@ -47,33 +47,25 @@ export async function openSerialTransport(path: string, opts: OpenOptions = {}):
   const port = await new Promise<SerialPortLike>((resolve, reject) => {
     const p = new SerialPort({ path, baudRate: opts.baud ?? CONSOLE_BAUD, lock: true }, (err) => (err ? reject(serialOpenError(path, err.message)) : resolve(p)));
   });
-  let onData: (d: Buffer) => void = () => {};
-  let onClose: (why: string) => void = () => {};
   let closing = false;
   let closed = false;
-  port.on('data', (d) => onData(d));
-  port.on('error', () => undefined); // 'close' follows with the reason
-  port.on('close', (err?: Error) => {
-    if (closed) return;
-    closed = true;
-    if (!closing) onClose(err ? `the serial port closed (${err.message}): was the cable pulled?` : 'the serial port closed');
-  });
-  return {
-    name: path,
-    write(data) {
-      if (!closed) port.write(typeof data === 'string' ? Buffer.from(data, 'latin1') : data);
-    },
-    onData: (fn) => {
-      onData = fn;
-    },
-    onClose: (fn) => {
-      onClose = fn;
-    },
-    close: () =>
+  const link = createLink(
+    path,
+    (b) => port.write(b),
+    () => closed,
+    () =>
       new Promise<void>((res) => {
         closing = true;
         if (closed || !port.isOpen) return res();
         port.close(() => res());
       }),
-  };
+  );
+  port.on('data', link.received);
+  port.on('error', () => undefined); // 'close' follows with the reason
+  port.on('close', (err?: Error) => {
+    if (closed) return;
+    closed = true;
+    if (!closing) link.ended(err ? `the serial port closed (${err.message}): was the cable pulled?` : 'the serial port closed');
+  });
+  return link;
 }

@@ -3,7 +3,7 @@
 import net from 'node:net';
 import { UserError } from '../shared/errors';
 import { parseTcpPort } from '../shared/serial-ports';
-import type { OpenOptions, Transport } from './transport';
+import { createLink, type OpenOptions, type Transport } from './transport';
 
 export function openTcpTransport(port: string, opts: OpenOptions = {}): Promise<Transport> {
   const { host, port: tcpPort, url } = parseTcpPort(port);
@@ -11,11 +11,23 @@ export function openTcpTransport(port: string, opts: OpenOptions = {}): Promise<
   return new Promise((resolve, reject) => {
     const sock = net.connect({ host, port: tcpPort });
     sock.setNoDelay(true);
-    let onData: (d: Buffer) => void = () => {};
-    let onClose: (why: string) => void = () => {};
     let open = false;
     let closed = false;
     let closing = false;
+    const link = createLink(
+      url,
+      (b) => sock.write(b),
+      () => closed,
+      () =>
+        new Promise<void>((res) => {
+          closing = true;
+          if (closed) return res();
+          sock.once('close', () => res());
+          sock.end();
+          // A peer that never finishes the close handshake must not keep us waiting.
+          setTimeout(() => sock.destroy(), 500).unref();
+        }),
+    );
     const timer = setTimeout(() => {
       sock.destroy();
       reject(new UserError(`Nothing answers at ${url} (no connection within ${timeoutMs / 1000} s): check the device's IP address, that it is on this network, and that its telnet console is on.`, 'device-no-answer'));
@@ -23,29 +35,9 @@ export function openTcpTransport(port: string, opts: OpenOptions = {}): Promise<
     sock.on('connect', () => {
       clearTimeout(timer);
       open = true;
-      resolve({
-        name: url,
-        write: (data) => {
-          if (!closed) sock.write(typeof data === 'string' ? Buffer.from(data, 'latin1') : data);
-        },
-        onData: (fn) => {
-          onData = fn;
-        },
-        onClose: (fn) => {
-          onClose = fn;
-        },
-        close: () =>
-          new Promise<void>((res) => {
-            closing = true;
-            if (closed) return res();
-            sock.once('close', () => res());
-            sock.end();
-            // A peer that never finishes the close handshake must not keep us waiting.
-            setTimeout(() => sock.destroy(), 500).unref();
-          }),
-      });
+      resolve(link);
     });
-    sock.on('data', (d: Buffer) => onData(d));
+    sock.on('data', link.received);
     sock.on('error', (err: NodeJS.ErrnoException) => {
       if (open) return; // 'close' follows and reports it
       clearTimeout(timer);
@@ -60,7 +52,7 @@ export function openTcpTransport(port: string, opts: OpenOptions = {}): Promise<
     sock.on('close', () => {
       const was = closed;
       closed = true;
-      if (open && !was && !closing) onClose('the connection closed');
+      if (open && !was && !closing) link.ended('the connection closed');
     });
   });
 }

@@ -24,6 +24,38 @@ export type OpenTransport = (port: string, opts?: OpenOptions) => Promise<Transp
 
 export const CONSOLE_BAUD = 115200;
 
+/** A Transport plus the two calls its maker feeds it with. */
+export interface Link extends Transport {
+  /** Bytes arrived: to the data listener. */
+  received(data: Buffer): void;
+  /** The link ended (not by close()): to the close listener. */
+  ended(why: string): void;
+}
+
+/**
+ * What the serial and TCP transports share: one data and one close listener (each replaced by the
+ * next call), strings written as their bytes (one char a byte), nothing written once `isClosed()`.
+ */
+export function createLink(name: string, send: (data: Buffer) => void, isClosed: () => boolean, close: () => Promise<void>): Link {
+  let onData: (d: Buffer) => void = () => {};
+  let onClose: (why: string) => void = () => {};
+  return {
+    name,
+    write(data) {
+      if (!isClosed()) send(typeof data === 'string' ? Buffer.from(data, 'latin1') : data);
+    },
+    onData(fn) {
+      onData = fn;
+    },
+    onClose(fn) {
+      onClose = fn;
+    },
+    close,
+    received: (d) => onData(d),
+    ended: (why) => onClose(why),
+  };
+}
+
 /** Opens `port` (as findPort returned it): tcp://host:port, else a serial device. */
 export const openTransport: OpenTransport = async (port, opts = {}) => {
   if (port.startsWith('tcp://')) {
