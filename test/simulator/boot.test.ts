@@ -1,16 +1,10 @@
 // Power, boot order and the flash-code functions: .boot0-3, .bootcde, E.on('init'), setBootCode,
 // save(), load(), reset(), E.reboot(), as jsiSemiInit/jsiSoftInit run them (src/jsinteractive.c).
 import fs from 'node:fs';
-import { fixture, makeDevice, sleep, tempFile, waitFor, type TestDevice } from './helpers';
+import { deviceForEachTest, fixture, sleep, tempFile, waitFor } from './helpers';
 import { runSimulator } from '../../tools/simulator/run-simulator';
 
-let t: TestDevice;
-beforeEach(() => {
-  t = makeDevice();
-});
-afterEach(async () => {
-  await t.device.close();
-});
+const t = deviceForEachTest({}, false);
 
 test('boot runs .boot0 before .bootcde, then E.on("init") handlers', () => {
   t.device.storage.write('.boot0', 'var ORDER = ["boot0"];');

@@ -1,14 +1,7 @@
 // The device context offers what Espruino 2v29 offers and nothing more, and fails like it.
-import { makeDevice, waitFor, type TestDevice } from './helpers';
+import { deviceForEachTest, makeDevice, waitFor } from './helpers';
 
-let t: TestDevice;
-beforeEach(() => {
-  t = makeDevice();
-  t.device.boot();
-});
-afterEach(async () => {
-  await t.device.close();
-});
+const t = deviceForEachTest();
 
 test('globals Espruino lacks are absent', () => {
   for (const name of ['Map', 'Set', 'WeakMap', 'Symbol', 'Proxy', 'Reflect', 'globalThis', 'Buffer', 'module', 'BigInt', 'Intl', 'queueMicrotask']) {

@@ -24,6 +24,27 @@ export function makeDevice(opts: Partial<VirtualDeviceOptions> = {}): TestDevice
   return { device, output: () => out };
 }
 
+/**
+ * A fresh device for every test of the file (booted unless `boot` is false), closed after it: the
+ * returned object always shows the current test's device.
+ */
+export function deviceForEachTest(opts: Partial<VirtualDeviceOptions> = {}, boot = true): TestDevice {
+  let current: TestDevice | undefined;
+  beforeEach(() => {
+    current = makeDevice(opts);
+    if (boot) current.device.boot();
+  });
+  afterEach(async () => {
+    await current?.device.close();
+  });
+  return {
+    get device() {
+      return current!.device;
+    },
+    output: () => current!.output(),
+  };
+}
+
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Polls until cond() holds; fails with `what` if it never does. */

@@ -2,16 +2,9 @@
 // labelled as one, move the right way as firmware keeps or drops data, and stay cheap enough to call
 // from device code under the watchdog while a socket is open.
 import net from 'node:net';
-import { makeDevice, waitFor, type TestDevice } from './helpers';
+import { deviceForEachTest, makeDevice, waitFor, type TestDevice } from './helpers';
 
-let t: TestDevice;
-beforeEach(() => {
-  t = makeDevice();
-  t.device.boot();
-});
-afterEach(async () => {
-  await t.device.close();
-});
+const t = deviceForEachTest();
 
 const usage = (): number => t.device.memory().usage;
 

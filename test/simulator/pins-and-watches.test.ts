@@ -1,13 +1,7 @@
 // Pins, NodeMCU names, the LED and setWatch's edge/repeat/debounce semantics (jswrap_io.c, jsinteractive.c).
-import { fixture, makeDevice, sleep, waitFor, type TestDevice } from './helpers';
+import { deviceForEachTest, fixture, sleep, waitFor } from './helpers';
 
-let t: TestDevice;
-beforeEach(() => {
-  t = makeDevice();
-});
-afterEach(async () => {
-  await t.device.close();
-});
+const t = deviceForEachTest({}, false);
 
 test('NodeMCU silk-screen names map to Espruino GPIO pins', () => {
   t.device.boot();

@@ -1,14 +1,7 @@
 // Timers with Espruino 2v29 semantics (jswrap_interactive.c) and the time-since-boot clock.
-import { makeDevice, sleep, waitFor, type TestDevice } from './helpers';
+import { deviceForEachTest, sleep, waitFor } from './helpers';
 
-let t: TestDevice;
-beforeEach(() => {
-  t = makeDevice();
-  t.device.boot();
-});
-afterEach(async () => {
-  await t.device.close();
-});
+const t = deviceForEachTest();
 
 test('timer ids start at 1 and continue from the newest', () => {
   expect(t.device.evaluate('[setTimeout(function(){}, 1000), setInterval(function(){}, 1000), setTimeout("1", 1000)]')).toEqual([1, 2, 3]);
