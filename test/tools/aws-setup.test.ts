@@ -26,9 +26,9 @@ import { join } from 'node:path';
 import forge from 'node-forge';
 import { certificateId, loadIdentity } from '../../tools/certificates';
 import { run } from '../../tools/aws-setup/run';
-import { isUserError, UserError } from '../../tools/shared/errors';
 import { createMemoryLogger } from '../../tools/shared/log';
 import { makeKey, makePki, makeTempDir, type TempDir, type TestPki } from '../support/cert-fixtures';
+import { failure } from '../support/user-error';
 
 const REGION = 'eu-west-1';
 const ACCOUNT = '123456789012';
@@ -130,16 +130,6 @@ function project(): string {
   const cwd = join(tmp.path, `p${n++}`);
   mkdirSync(cwd, { recursive: true });
   return cwd;
-}
-
-async function failure(p: Promise<unknown>): Promise<UserError> {
-  try {
-    await p;
-  } catch (err) {
-    if (isUserError(err)) return err;
-    throw err;
-  }
-  throw new Error('expected a UserError');
 }
 
 test('a fresh run makes the calls in order with the right inputs and saves the identity', async () => {

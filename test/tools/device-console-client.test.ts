@@ -8,7 +8,7 @@ import { parseProbe } from '../../tools/device/device-probe';
 import { openTcpTransport } from '../../tools/device/tcp-transport';
 import { serialOpenError } from '../../tools/device/serial-transport';
 import { createMemoryLogger } from '../../tools/shared/log';
-import { isUserError } from '../../tools/shared/errors';
+import { anchorOf } from '../support/user-error';
 
 let sim: RunningSimulator;
 beforeAll(async () => {
@@ -35,16 +35,6 @@ async function fakeDevice(answer: (data: string, sock: net.Socket) => void): Pro
       return new Promise((r) => server.close(() => r()));
     },
   };
-}
-
-async function anchorOf(p: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await p;
-  } catch (e) {
-    if (isUserError(e)) return e.anchor;
-    throw e;
-  }
-  throw new Error('expected a UserError');
 }
 
 test('evaluates expressions on the device and returns their JSON values', async () => {

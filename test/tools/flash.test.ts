@@ -9,8 +9,8 @@ import { cliArguments } from '../../tools/flash/espruino-cli';
 import { requireBoardJson } from '../../tools/device/board-json';
 import { buildFirmware } from '../../tools/build/build-firmware';
 import { createMemoryLogger } from '../../tools/shared/log';
-import { isUserError } from '../../tools/shared/errors';
 import type { ProgressFactory } from '../../tools/device/progress';
+import { anchorOf } from '../support/user-error';
 
 const cwd = process.cwd();
 let sim: RunningSimulator;
@@ -31,16 +31,6 @@ function bundle(name: string, text: string): string {
   const path = join(tmp, name);
   writeFileSync(path, text, 'latin1');
   return path;
-}
-
-async function anchorOf(p: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await p;
-  } catch (e) {
-    if (isUserError(e)) return e.anchor;
-    throw e;
-  }
-  throw new Error('expected a UserError');
 }
 
 test('a bundle goes to .bootcde through the Espruino CLI, the board restarts into it, and the read-back matches', async () => {

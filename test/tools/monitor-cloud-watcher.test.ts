@@ -6,8 +6,8 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { startAwsLikeBroker, type AwsLikeBroker } from '../../tools/broker/aws-like-broker';
 import { createCloudWatcher, type CloudWatcher, type CloudWatcherOptions } from '../../tools/monitor/cloud-watcher';
 import { ensureDevPki, type DevPki } from '../../tools/pki/dev-pki';
-import { isUserError, type UserError } from '../../tools/shared/errors';
 import { makeTempDir, type TempDir } from '../support/cert-fixtures';
+import { failure } from '../support/user-error';
 
 let tmp: TempDir;
 let pki: DevPki;
@@ -51,16 +51,6 @@ function nextMessage(): { onMessage: (t: string, p: string) => void; received: P
   let resolve: (v: [string, string]) => void = () => undefined;
   const received = new Promise<[string, string]>((r) => (resolve = r));
   return { onMessage: (t, p) => resolve([t, p]), received };
-}
-
-async function failure(p: Promise<unknown>): Promise<UserError> {
-  try {
-    await p;
-  } catch (err) {
-    if (isUserError(err)) return err;
-    throw err;
-  }
-  throw new Error('expected a UserError');
 }
 
 test('delivers what a device publishes, as topic and UTF-8 text', async () => {

@@ -1,6 +1,7 @@
 // Espruino's Storage file system (src/jsflash.c, 2v29) over a FlashImage: 32-byte headers, contiguous
 // 4-byte-aligned files, deletion by zeroing the name, compaction when full. Simplified: new files
 // always follow the last one, and there is no filename table.
+import type { StorageStats } from '../device/device-probe';
 import type { FlashImage } from './flash-image';
 
 export const HEADER = 32;
@@ -20,14 +21,8 @@ export interface FileEntry {
   deleted: boolean;
 }
 
-export interface StorageStats {
-  totalBytes: number;
-  freeBytes: number;
-  fileBytes: number;
-  fileCount: number;
-  trashBytes: number;
-  trashCount: number;
-}
+/** Storage.getStats()'s answer: the same shape the host tools read from a board. */
+export type { StorageStats };
 
 export interface StorageFs {
   find(name: string): FileEntry | undefined;
