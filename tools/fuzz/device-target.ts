@@ -2,7 +2,8 @@
 // every byte a broker sends. A case is a broker's reply stream (valid, refused, oversized, mutated or
 // random) fed in random chunks through a fake socket, with timers firing and the socket closing in
 // between. The client must never throw, end exactly once and stay silent after, leave no timer,
-// refuse oversized packets from their header alone, and decode valid streams exactly.
+// refuse oversized packets from their header alone, decode valid streams exactly (PUBACK, PINGRESP,
+// incoming PUBLISH QoS 0/1, SUBACK), and acknowledge every QoS 1 message it reports, in order.
 import { createMqttClient } from '../../firmware/core/mqtt/client';
 import type { Clock, Socket } from '../../firmware/ports';
 import { chunk, mutate, randomBytes } from './mutate';
@@ -10,13 +11,30 @@ import { createRng, type Rng } from './rng';
 
 export type CaseResult = { ok: true; kind: string } | { ok: false; kind: string; problem: string; chunks: string[] };
 
-type Ev = { t: 'end'; reason: string } | { t: 'connack'; sp: boolean } | { t: 'puback'; id: number } | { t: 'other'; type: number };
+type Ev =
+  | { t: 'end'; reason: string }
+  | { t: 'connack'; sp: boolean }
+  | { t: 'puback'; id: number }
+  | { t: 'message'; topic: string; payload: string; qos: number; id: number }
+  | { t: 'suback'; id: number; code: number }
+  | { t: 'other'; type: number };
 
 const ch = (n: number) => String.fromCharCode(n & 255);
 const u16 = (n: number) => ch(n >> 8) + ch(n);
 const connack = (sp: boolean, code: number) => '\x20\x02' + ch(sp ? 1 : 0) + ch(code);
 const puback = (id: number) => '\x40\x02' + u16(id);
 const PINGRESP = '\xd0\x00';
+/** A whole packet: first byte, Remaining Length, body. */
+function packet(first: number, body: string): string {
+  let rl = '';
+  for (let n = body.length; ; ) {
+    const b = n & 127;
+    n = Math.floor(n / 128);
+    rl += ch(n ? b | 128 : b);
+    if (!n) break;
+  }
+  return ch(first) + rl + body;
+}
 
 interface FakeClock extends Clock {
   advance(ms: number): void;
@@ -54,16 +72,33 @@ function fakeClock(): FakeClock {
   };
 }
 
-/** A valid reply stream and the events it must give. */
-function validStream(r: Rng): { bytes: string; want: Ev[] } {
+/** A valid reply stream (no packet over `max` bytes) and the events it must give. */
+function validStream(r: Rng, max = 1 << 20): { bytes: string; want: Ev[] } {
   const sp = r.chance(0.3);
   let bytes = connack(sp, 0);
   const want: Ev[] = [{ t: 'connack', sp }];
   for (let i = r.int(6); i > 0; i--) {
-    if (r.chance(0.7)) {
-      const id = r.chance(0.1) ? r.pick([1, 255, 256, 65535]) : r.range(1, 65535);
+    const roll = r.int(10);
+    const id = r.chance(0.1) ? r.pick([1, 255, 256, 65535]) : r.range(1, 65535);
+    if (roll < 5) {
       bytes += puback(id);
       want.push({ t: 'puback', id });
+    } else if (roll < 8) {
+      // An incoming PUBLISH, QoS 0 or 1, retain and dup at random: any payload bytes, a topic of
+      // one or more bytes (never a wildcard: a broker sends topic names).
+      const qos = r.int(2);
+      const topic = randomBytes(r, r.range(1, 12)).replace(/[+#\x00]/g, 'a');
+      const payload = randomBytes(r, r.int(r.chance(0.9) ? 20 : 300));
+      const p = packet(0x30 | (qos << 1) | (r.chance(0.3) ? 8 : 0) | (r.chance(0.3) ? 1 : 0), u16(topic.length) + topic + (qos ? u16(id) : '') + payload);
+      if (p.length > max) bytes += PINGRESP;
+      else {
+        bytes += p;
+        want.push({ t: 'message', topic, payload, qos, id: qos ? id : 0 });
+      }
+    } else if (roll < 9) {
+      const code = r.pick([0, 1, 0x80]);
+      bytes += '\x90\x03' + u16(id) + ch(code);
+      want.push({ t: 'suback', id, code });
     } else bytes += PINGRESP;
   }
   return { bytes, want };
@@ -84,7 +119,7 @@ export function deviceCase(seed: number): CaseResult {
   const roll = r.int(100);
   if (roll < 20) {
     kind = 'valid';
-    ({ bytes, want } = validStream(r));
+    ({ bytes, want } = validStream(r, maxPacket));
   } else if (roll < 30) {
     kind = 'refused';
     const code = r.range(1, 255);
@@ -139,7 +174,13 @@ export function deviceCase(seed: number): CaseResult {
       if (type === 0) record({ t: 'end', reason: String(arg) });
       else if (type === 2) record({ t: 'connack', sp: !!(arg as { sp?: boolean }).sp });
       else if (type === 4) record({ t: 'puback', id: (arg as { id: number }).id });
-      else record({ t: 'other', type });
+      else if (type === 3) {
+        const k = arg as { topic: string; payload: string; qos: number; id: number };
+        record({ t: 'message', topic: k.topic, payload: k.payload, qos: k.qos, id: k.id });
+      } else if (type === 9) {
+        const k = arg as { id: number; code: number };
+        record({ t: 'suback', id: k.id, code: k.code });
+      } else record({ t: 'other', type });
     },
     {
       connected: (sp: boolean) => record({ t: 'connack', sp }),
@@ -176,10 +217,16 @@ export function deviceCase(seed: number): CaseResult {
   if (ends.length && clock.pending()) return fail(`${clock.pending()} timers left after its end`);
   if (ends.length && !ended) return fail('ended without ending the socket');
   if (evs.filter((x) => x.t === 'connack').length > 1) return fail('two CONNACKs reported');
-  const firstOther = evs.findIndex((x) => x.t === 'puback' || x.t === 'other');
+  const firstOther = evs.findIndex((x) => x.t !== 'end' && x.t !== 'connack');
   const connackAt = evs.findIndex((x) => x.t === 'connack');
   if (firstOther >= 0 && (connackAt < 0 || connackAt > firstOther)) return fail('a packet reported before CONNACK');
-  for (const e of evs) if (e.t === 'puback' && !(e.id >= 1 && e.id <= 65535)) return fail(`PUBACK with id ${e.id}`);
+  for (const e of evs) if ((e.t === 'puback' || e.t === 'suback') && !(e.id >= 1 && e.id <= 65535)) return fail(`${e.t} with id ${e.id}`);
+  for (const e of evs) if (e.t === 'message' && (e.qos > 1 || !e.topic || (e.qos === 1) !== e.id > 0)) return fail(`message reported as ${JSON.stringify(e)}`);
+  for (const e of evs) if (e.t === 'suback' && !(e.code < 2 || e.code === 0x80)) return fail(`SUBACK code ${e.code}`);
+  // Every PUBACK the client wrote answers a QoS 1 message it reported, in order.
+  const acked = writes.slice(1).filter((w) => w.startsWith('\x40\x02')).map((w) => (w.charCodeAt(2) << 8) | w.charCodeAt(3));
+  const qos1 = evs.filter((e): e is Extract<Ev, { t: 'message' }> => e.t === 'message' && e.qos === 1).map((e) => e.id);
+  if (JSON.stringify(acked) !== JSON.stringify(qos1)) return fail(`PUBACKs ${JSON.stringify(acked)} for QoS 1 messages ${JSON.stringify(qos1)}`);
   if (!writes.length || writes[0].charCodeAt(0) !== 0x10) return fail('CONNECT was not the first write');
   // After CONNECT: PINGREQ, DISCONNECT, or a PUBACK should the client ever take messages again.
   for (const w of writes.slice(1)) if (w !== '\xc0\x00' && w !== '\xe0\x00' && !(w.length === 4 && w.startsWith('\x40\x02'))) return fail(`unexpected write ${JSON.stringify(w)}`);
