@@ -58,12 +58,5 @@ export interface TransportOptions {
  */
 export type OpenSocket = (opts: TransportOptions) => Socket;
 
-/**
- * The older, callback shape of the same port, still implemented by the host's Node adapter
- * (test/support/node-socket.ts): `onOpen` once the socket is usable, or `onError` once before that.
- * The firmware no longer uses it.
- */
-export type Connect = (opts: TransportOptions, onOpen: () => void, onError: (msg: string) => void) => Socket | undefined;
-
 /** One console line. The device prints it; tests collect it. */
 export type Log = (line: string) => void;

@@ -2,7 +2,7 @@
 // (tools/gateway/auth.ts) accept them and refuse every alteration.
 import { createHmac, randomBytes } from 'node:crypto';
 import { connectPassword, tagEvent } from '../../firmware/core/gateway-auth';
-import { sha1 } from '../../firmware/core/sha1';
+import { sha1 } from '../../tools/shared/sha1';
 import { verifyConnect, verifyTag } from '../../tools/gateway/auth';
 
 const secret = randomBytes(32).toString('hex');

@@ -7,7 +7,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import mqtt from 'mqtt';
 import { connectPassword, tagEvent } from '../../firmware/core/gateway-auth';
-import { sha1 } from '../../firmware/core/sha1';
+import { sha1 } from '../../tools/shared/sha1';
 import { createRng, type Rng } from '../../tools/fuzz/rng';
 import { mutate, randomBytes } from '../../tools/fuzz/mutate';
 import { createWorkspace, startRigBroker, startRigGateway, until, type RigBroker, type RigGateway, type Workspace } from '../interop/support/rig';

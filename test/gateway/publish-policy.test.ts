@@ -1,7 +1,7 @@
 // The gateway's per-packet rules as pure functions: own topics only, no QoS 2, tags checked and
 // stripped (except the plain-text availability status), and the same rules for a CONNECT's Will.
 import { tagEvent } from '../../firmware/core/gateway-auth';
-import { sha1 } from '../../firmware/core/sha1';
+import { sha1 } from '../../tools/shared/sha1';
 import { checkTopic, needsTag } from '../../tools/gateway/auth';
 import { decidePublish, decideWill } from '../../tools/gateway/publish-policy';
 

@@ -3,7 +3,7 @@
 // And the logs never contain a secret.
 import mqtt from 'mqtt';
 import { connectPassword } from '../../firmware/core/gateway-auth';
-import { sha1 } from '../../firmware/core/sha1';
+import { sha1 } from '../../tools/shared/sha1';
 import { generateDeviceSecret } from '../../tools/gateway/device-store';
 import { createFixture, type Fixture } from './support/gateway-fixture';
 

@@ -6,7 +6,7 @@
 // nothing forged arrived before it.
 import mqtt from 'mqtt';
 import { connectPassword, tagEvent } from '../../firmware/core/gateway-auth';
-import { sha1 } from '../../firmware/core/sha1';
+import { sha1 } from '../../tools/shared/sha1';
 import { describeWithMosquitto } from '../support/mosquitto';
 import { createWorkspace, sleep, startRigBroker, startRigDevice, startRigGateway, until, type RigBroker, type RigDevice, type RigGateway, type Workspace } from '../interop/support/rig';
 

@@ -3,7 +3,7 @@
 import { connect as netConnect, type Socket as NetSocket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { createPrivateKey } from 'node:crypto';
-import type { Connect, Socket, TransportOptions } from '../../firmware/ports';
+import type { Socket, TransportOptions } from '../../firmware/ports';
 
 /** TransportOptions, but key material may also be Buffers. Strings are PEM text or DER bytes (latin1), as on the device. */
 export interface NodeTransportOptions extends Omit<TransportOptions, 'key' | 'cert' | 'ca'> {
@@ -46,7 +46,7 @@ function keyPem(v: string | Buffer | undefined): string | undefined {
 /**
  * Opens a tls or tcp connection and presents it as the firmware's Socket: 'data' gives latin1
  * strings, write() takes them. Either onOpen fires (then socket events follow) or onError fires
- * once (and no socket events follow), as the Connect port promises. Unlike Espruino, the server
+ * once (and no socket events follow). Unlike Espruino, the server
  * certificate is verified whenever `ca` is given; without `ca` it is not verified, as on the device.
  */
 export function connectNodeSocket(
@@ -99,7 +99,3 @@ export function connectNodeSocket(
     },
   } as Socket;
 }
-
-// The adapter must stay pluggable wherever the firmware expects its Connect port.
-const asConnect: Connect = connectNodeSocket;
-void asConnect;

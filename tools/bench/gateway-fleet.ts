@@ -2,14 +2,13 @@
 // through the LAN gateway (plain TCP, HMAC password, tagged events, as the firmware does) or straight
 // to the broker with their own client certificate. They do not resend or reconnect: a dropped
 // connection is a failure for the bench to report, not something to hide.
-import { createHash } from 'node:crypto';
+import { sha1 } from '../shared/sha1';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { connectPassword, tagEvent } from '../../firmware/core/gateway-auth';
 import type { DevPki } from '../pki/dev-pki';
 import type { LatencyTracker } from './gateway-latency';
 
 /** node:crypto's SHA-1 as the firmware's binary-string function: the firmware's own is too slow for hundreds of devices. */
-export const sha1 = (s: string): string => createHash('sha1').update(Buffer.from(s, 'latin1')).digest().toString('latin1');
 
 export type Route = { via: 'gateway'; port: number; secrets: Record<string, string> } | { via: 'direct'; port: number; pki: DevPki };
 

@@ -3,7 +3,7 @@
 // inputs come from the firmware's own functions (firmware/core/gateway-auth.ts), so device and
 // gateway are checked against each other. Nothing may throw; a valid input must pass; any change
 // to a valid input, a replay, another thing's topic or random bytes must be refused.
-import { createHash } from 'node:crypto';
+import { sha1 } from '../shared/sha1';
 import { connectPassword, tagEvent } from '../../firmware/core/gateway-auth';
 import { checkTopic, verifyConnect, verifyTag } from '../gateway/auth';
 import { decidePublish } from '../gateway/publish-policy';
@@ -12,7 +12,6 @@ import { createRng, type Rng } from './rng';
 import type { CaseResult } from './device-target';
 
 /** The device's hash, as bytes in and out (one char per byte). */
-const sha1 = (s: string) => createHash('sha1').update(Buffer.from(s, 'latin1')).digest().toString('latin1');
 
 const THING_CHARS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789:_-';
 

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { connectPassword, tagEvent } from '../../../firmware/core/gateway-auth';
-import { sha1 } from '../../../firmware/core/sha1';
+import { sha1 } from '../../../tools/shared/sha1';
 import { startAwsLikeBroker, type AwsLikeBroker } from '../../../tools/broker/aws-like-broker';
 import { addDevice, generateDeviceSecret } from '../../../tools/gateway/device-store';
 import { startGateway, type Gateway } from '../../../tools/gateway/run-gateway';
