@@ -1,11 +1,12 @@
 // `gateway` options: argv to GatewayOptions, then run until SIGINT/SIGTERM and close cleanly.
 // The behaviour is run-gateway.ts; this file only parses, explains the trust model and waits.
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { UserError } from '../shared/errors';
 import { DEFAULT_STORE_DIR } from './device-store';
 // Types only: run-gateway.ts loads aedes and the AWS SDK's native module, which every other
 // command (build, flash, ...) would pay for at start-up; it is imported when the gateway runs.
 import type { Gateway, GatewayOptions } from './run-gateway';
+import { parsePort } from '../shared/cli-arguments';
 
 export const DEFAULT_CA = 'certs/AmazonRootCA1.pem';
 
@@ -24,12 +25,6 @@ Examples:
   npm run gateway -- --endpoint abc123-ats.iot.eu-west-1.amazonaws.com
   npm run gateway -- --bind 192.168.1.10 --endpoint abc123-ats.iot.eu-west-1.amazonaws.com --ca certs/AmazonRootCA1.pem
 `;
-
-function parsePort(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('a port is an integer 0..65535 (0 picks a free one).');
-  return n;
-}
 
 export interface GatewayCliOptions {
   bind: string;

@@ -2,12 +2,7 @@
 // the command runs, so other commands do not load the AWS SDK's native module.
 import { Command, InvalidArgumentError } from 'commander';
 import { createLogger } from '../shared/log';
-
-function parsePort(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new InvalidArgumentError('a port is an integer 1..65535.');
-  return n;
-}
+import { parseRemotePort } from '../shared/cli-arguments';
 
 function parseCount(v: string): number {
   const n = Number(v);
@@ -22,7 +17,7 @@ export function define(program: Command): void {
     .command('monitor')
     .description('Print each button event as the cloud sees it: thing, clickType, seq and age, flagging gaps and duplicates in seq per thing.')
     .option('--endpoint <host>', 'MQTT broker: your AWS IoT ATS endpoint, or the local broker of `npm start`', '127.0.0.1')
-    .option('--port <n>', 'MQTT-over-TLS port', parsePort, 8883)
+    .option('--port <n>', 'MQTT-over-TLS port', parseRemotePort, 8883)
     .option('--cert <file>', 'client certificate (default, local broker only: the dev PKI "monitor" identity in certs/dev/)')
     .option('--key <file>', 'its private key')
     .option('--ca <file>', "the CA that signed the broker's certificate (AmazonRootCA1.pem for AWS IoT)")

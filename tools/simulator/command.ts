@@ -1,12 +1,7 @@
 // `simulator` options: a headless virtual NodeMCU serving its console on 127.0.0.1:PORT, as
 // Espruino serves its REPL over telnet, until stopped. The behaviour is run-simulator.ts.
-import { Command, InvalidArgumentError, Option } from 'commander';
-
-function parsePort(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('a port is an integer 0..65535 (0 picks a free one).');
-  return n;
-}
+import { Command, Option } from 'commander';
+import { parsePort } from '../shared/cli-arguments';
 
 export function define(program: Command): void {
   program

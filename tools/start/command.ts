@@ -3,17 +3,12 @@ import * as path from 'path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { projectDir } from '../shared/project-dir';
 import type { Gesture } from './demo';
+import { parsePort } from '../shared/cli-arguments';
 
 function parseGestures(v: string): Gesture[] {
   const list = v.split(',').map((s) => s.trim().toLowerCase());
   for (const g of list) if (g !== 'single' && g !== 'double' && g !== 'long') throw new InvalidArgumentError(`"${g}" is not a gesture: use single, double or long, comma-separated.`);
   return list as Gesture[];
-}
-
-function parsePort(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('a port is an integer 0..65535 (0 picks a free one).');
-  return n;
 }
 
 function parseSeconds(v: string): number {
