@@ -2,8 +2,8 @@
 // The one command line: argv to options, then each command's run(). The only place that exits
 // the process: an expected failure (UserError) is one sentence and exit 1; anything else is a bug.
 import { Command } from 'commander';
-import { UserError, formatError, isUserError } from './shared/errors';
-import { FirmwareBuildError, buildFirmware } from './build/build-firmware';
+import { formatError, isUserError } from './shared/errors';
+import { buildFirmware } from './build/build-firmware';
 import { define as defineStart } from './start/command';
 import { define as defineMonitor } from './monitor/command';
 import { define as defineAwsSetup } from './aws-setup/command';
@@ -23,14 +23,9 @@ program
 program
   .command('build')
   .description('Bundle firmware/ into dist/firmware.js and reject anything Espruino 2v29 cannot run.')
+  // A rejected build is a UserError; its problems are already printed, one per line with its source position.
   .action(async () => {
-    try {
-      await buildFirmware({ cwd: projectDir, log: (l) => console.log(l) });
-    } catch (e) {
-      // The problems are already printed, one per line with its source position.
-      if (e instanceof FirmwareBuildError) throw new UserError(e.message, 'build-rejected');
-      throw e;
-    }
+    await buildFirmware({ cwd: projectDir, log: (l) => console.log(l) });
   });
 
 defineStart(program);

@@ -8,6 +8,7 @@ import { parse } from 'acorn';
 import { originalPositionFor, TraceMap } from '@jridgewell/trace-mapping';
 import { buildFirmware, FirmwareBuildError } from '../../tools/build/build-firmware';
 import { espruinoGlobalNames, findGlobalClashes } from '../../tools/build/espruino-globals';
+import { isUserError } from '../../tools/shared/errors';
 
 const repo = path.resolve(__dirname, '../..');
 const fixture = (name: string) => `test/build/fixtures/${name}`;
@@ -37,6 +38,9 @@ describe('buildFirmware', () => {
     const { error, lines } = await build('uses-map.ts');
     expect(error).toBeInstanceOf(FirmwareBuildError);
     expect(error!.reason).toBe('gate');
+    // A UserError, so every command that builds (build, start, flash, bench) says it in one sentence, exit 1.
+    expect(isUserError(error)).toBe(true);
+    expect(error!.anchor).toBe('build-rejected');
     expect(error!.message).toMatch(/^Firmware build rejected: 1 construct Espruino 2v29 cannot run/);
     expect(error!.problems).toHaveLength(1);
     expect(error!.problems[0]).toMatchObject({ construct: 'Map', source: { file: fixture('map-registry.ts'), line: 5 } });

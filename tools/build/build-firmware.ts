@@ -15,6 +15,7 @@ import { createLocator, shiftSourceMap, type SourcePosition } from './bundle-sou
 import { findEspruinoProblems, type EspruinoProblem } from './espruino-gate';
 import { espruinoGlobalNames, findGlobalClashes, reservingBlock } from './espruino-globals';
 import { firmwareBudgetBytes, firmwareBuildOptions } from './firmware-options';
+import { UserError } from '../shared/errors';
 
 export interface BuildFirmwareOptions {
   cwd: string;
@@ -39,10 +40,13 @@ export interface BuildFirmwareResult {
   problems: LocatedProblem[];
 }
 
-/** An expected build failure: its message is one sentence for the user; the details were logged. */
-export class FirmwareBuildError extends Error {
+/**
+ * An expected build failure: its message is one sentence for the user; the details were logged.
+ * A UserError, so every command that builds (build, start, flash, bench) reports it as one.
+ */
+export class FirmwareBuildError extends UserError {
   constructor(message: string, readonly reason: 'esbuild' | 'gate' | 'budget', readonly problems: LocatedProblem[] = []) {
-    super(message);
+    super(message, 'build-rejected');
     this.name = 'FirmwareBuildError';
   }
 }

@@ -3,7 +3,7 @@
 // stored by reading back its length and CRC-32. It does not touch config.json or certificates.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { FirmwareBuildError, buildFirmware } from '../build/build-firmware';
+import { buildFirmware } from '../build/build-firmware';
 import { UserError } from '../shared/errors';
 import type { Logger } from '../shared/log';
 import { requireBoardJson } from '../device/board-json';
@@ -43,12 +43,7 @@ export interface FlashResult {
 }
 
 async function defaultBuild(cwd: string, log: Logger): Promise<string> {
-  try {
-    return (await buildFirmware({ cwd, log: (l) => log.info(l) })).outFile;
-  } catch (e) {
-    if (e instanceof FirmwareBuildError) throw new UserError(e.message, 'build-rejected');
-    throw e;
-  }
+  return (await buildFirmware({ cwd, log: (l) => log.info(l) })).outFile;
 }
 
 // The CLI's module loader puts a "\n" before the code whenever it looked for a module the board
