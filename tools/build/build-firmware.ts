@@ -11,9 +11,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as esbuild from 'esbuild';
-import { createLocator, shiftSourceMap, type SourcePosition } from './bundle-source-map';
+import { createLocator, withMapFile, type SourcePosition } from './bundle-source-map';
 import { findEspruinoProblems, type EspruinoProblem } from './espruino-gate';
-import { espruinoGlobalNames, findGlobalClashes, reservingBlock } from './espruino-globals';
+import { espruinoGlobalNames, reservingBlock } from './espruino-globals';
 import { firmwareBudgetBytes, firmwareBuildOptions } from './firmware-options';
 import { UserError } from '../shared/errors';
 
@@ -33,11 +33,10 @@ export interface LocatedProblem extends EspruinoProblem {
   source: SourcePosition | null;
 }
 
+/** A problem rejects the build (see FirmwareBuildError.problems), so a result has none. */
 export interface BuildFirmwareResult {
   bytes: number;
   outFile: string;
-  /** Always empty on success: problems reject the build (see FirmwareBuildError.problems). */
-  problems: LocatedProblem[];
 }
 
 /**
@@ -137,10 +136,7 @@ export async function buildFirmware(opts: BuildFirmwareOptions): Promise<BuildFi
   if (!js || !map) throw new Error(`Bug: esbuild returned no ${shownName} or no source map.`);
 
   const locate = createLocator(map.text, outFile, cwd);
-  const found = findEspruinoProblems(js.text);
-  // Only a bundle that parses can be searched for clashes (a syntax error is already a problem).
-  if (found.length === 0) found.push(...findGlobalClashes(js.text, names));
-  const problems: LocatedProblem[] = found.map((p) => ({ ...p, source: locate(p.line, p.column) }));
+  const problems: LocatedProblem[] = findEspruinoProblems(js.text, names).map((p) => ({ ...p, source: locate(p.line, p.column) }));
   if (problems.length > 0) {
     for (const p of problems) log(formatProblem(p, shownName));
     removeOutputs(outFile);
@@ -158,7 +154,7 @@ export async function buildFirmware(opts: BuildFirmwareOptions): Promise<BuildFi
   }
   fs.mkdirSync(path.dirname(outFile), { recursive: true });
   fs.writeFileSync(outFile, code);
-  fs.writeFileSync(`${outFile}.map`, shiftSourceMap(map.text, 0, path.basename(outFile)));
+  fs.writeFileSync(`${outFile}.map`, withMapFile(map.text, path.basename(outFile)));
   log(`${shownName}: ${bytes} bytes (${kb(bytes)}) of the ${kb(budget)} budget`);
-  return { bytes, outFile, problems: [] };
+  return { bytes, outFile };
 }

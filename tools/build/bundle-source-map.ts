@@ -1,5 +1,5 @@
 // Maps positions in the bundle back to the TypeScript sources through esbuild's source map, and
-// shifts the map when lines are put in front of the bundle. Does not read or write files.
+// names the bundle in the map. Does not read or write files.
 
 import * as path from 'path';
 import { originalPositionFor, TraceMap } from '@jridgewell/trace-mapping';
@@ -28,11 +28,9 @@ export function createLocator(mapText: string, outFile: string, cwd: string): (l
   };
 }
 
-/** The map for the bundle after `lines` whole lines are put in front of it. */
-export function shiftSourceMap(mapText: string, lines: number, file: string): string {
-  const map = JSON.parse(mapText) as { mappings: string; file?: string };
-  // Each ';' in `mappings` starts a new generated line; segments are relative within a line only.
-  map.mappings = ';'.repeat(lines) + map.mappings;
+/** The map with its `file` set to the bundle's name (esbuild leaves `file` out). */
+export function withMapFile(mapText: string, file: string): string {
+  const map = JSON.parse(mapText) as { file?: string };
   map.file = file;
   return JSON.stringify(map);
 }

@@ -7,6 +7,7 @@ import { fullAncestor } from 'acorn-walk';
 import { brokenNeedleMethods, builtinStatics, errorClasses, missingGlobals, missingMethods, processMembers, staticAdviceFor,
   staticExists } from './espruino-library';
 import { findRegexProblems } from './espruino-regex';
+import { findGlobalClashes } from './espruino-globals';
 import { collectScopes, isFunction, resolve, type Scopes } from './espruino-scope';
 import { checkSyntax, type AnyNode, type Report } from './espruino-syntax';
 
@@ -105,7 +106,11 @@ function checkCall(node: AnyNode, report: Report): void {
   }
 }
 
-export function findEspruinoProblems(code: string): EspruinoProblem[] {
+/**
+ * Everything in `code` Espruino 2v29 cannot run, sorted by position. `reservedGlobals`: names no
+ * top-level declaration may take (the unwrapped bundle's top level is the device's global scope).
+ */
+export function findEspruinoProblems(code: string, reservedGlobals: string[] = []): EspruinoProblem[] {
   const { program, error } = parseBundle(code);
   if (!program) return [error!];
   const problems: EspruinoProblem[] = [];
@@ -126,5 +131,6 @@ export function findEspruinoProblems(code: string): EspruinoProblem[] {
     if (node.type === 'Identifier' && type === 'Identifier') checkReference(node, parent, ancestors, scopes, report);
     if (node.type === 'CallExpression') checkCall(node, report);
   });
+  problems.push(...findGlobalClashes(program, reservedGlobals));
   return problems.sort((a, b) => a.line - b.line || a.column - b.column);
 }

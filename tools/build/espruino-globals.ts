@@ -6,7 +6,7 @@
 
 import * as fs from 'fs';
 import * as path from 'path';
-import { parse, type Node } from 'acorn';
+import type { Node } from 'acorn';
 import type { EspruinoProblem } from './espruino-gate';
 import { patternNames } from './espruino-scope';
 
@@ -45,12 +45,11 @@ export function reservingBlock(names: string[]): string {
 }
 
 /**
- * Top-level declarations of the bundle that would replace one of Espruino's globals (`var E=...`),
- * as gate problems. The reserving block makes esbuild avoid them; this proves it did.
+ * Top-level declarations of the parsed bundle that would replace one of Espruino's globals
+ * (`var E=...`), as gate problems. The reserving block makes esbuild avoid them; this proves it did.
  */
-export function findGlobalClashes(code: string, names: string[]): EspruinoProblem[] {
+export function findGlobalClashes(program: Node, names: string[]): EspruinoProblem[] {
   const reserved = new Set(names);
-  const program = parse(code, { ecmaVersion: 2020, sourceType: 'script', locations: true }) as unknown as { body: AnyNode[] };
   const out: EspruinoProblem[] = [];
   const clash = (name: string, at: { line: number; column: number }) => {
     if (reserved.has(name))
@@ -62,7 +61,7 @@ export function findGlobalClashes(code: string, names: string[]): EspruinoProble
         column: at.column,
       });
   };
-  for (const node of program.body) {
+  for (const node of (program as AnyNode).body as AnyNode[]) {
     if ((node.type === 'FunctionDeclaration' || node.type === 'ClassDeclaration') && node.id) clash(node.id.name, node.id.loc.start);
     if (node.type === 'VariableDeclaration') for (const d of node.declarations) for (const n of patternNames(d.id)) clash(n, d.id.loc.start);
   }
