@@ -2,10 +2,11 @@
 // CONNECT counter accepted) and one secret file per device, all mode 0600, written atomically.
 // It does not cache: every lookup reads the files, so devices added while the gateway runs count.
 import { randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../shared/errors';
+import { writeAtomic } from '../shared/write-atomic';
 
 export const DEFAULT_STORE_DIR = '.gateway';
 const DEVICES = 'devices.json';
@@ -32,20 +33,6 @@ export function generateDeviceSecret(): string {
 
 function secretPath(dir: string, thing: string): string {
   return join(dir, 'secrets', thing);
-}
-
-/** Writes `text` to `path` so that a crash leaves either the old or the new file, never a torn one. */
-function writeAtomic(path: string, text: string): void {
-  const tmp = `${path}.${process.pid}.tmp`;
-  const fd = openSync(tmp, 'w', 0o600);
-  try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  chmodSync(tmp, 0o600); // a umask cannot widen it, but an existing tmp file kept its old mode
-  renameSync(tmp, path);
 }
 
 function ensureDir(dir: string): void {

@@ -1,9 +1,10 @@
 // The local development PKI: a CA, a broker certificate for localhost/127.0.0.1 and client
 // certificates per thing name, created on first use and reused afterwards. Not for production.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import forge from 'node-forge';
+import { writeAtomic } from '../shared/write-atomic';
 
 export interface PemIdentity {
   cert: string;
@@ -167,11 +168,4 @@ function issue(kind: Kind, cn: string, ca: Ca | undefined) {
 function save(certPath: string, keyPath: string, certPem: string, keyPem: string): void {
   writeAtomic(keyPath, keyPem, 0o600);
   writeAtomic(certPath, certPem, 0o644);
-}
-
-function writeAtomic(path: string, data: string, mode: number): void {
-  const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  writeFileSync(tmp, data, { mode });
-  chmodSync(tmp, mode);
-  renameSync(tmp, path);
 }

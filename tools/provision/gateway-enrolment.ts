@@ -1,9 +1,10 @@
 // Gateway mode's host half: the thing's AWS identity (certificate and key, PEM, mode 0600) and its
 // device secret go into the LAN gateway's store, which speaks mTLS to AWS for the device. It does
 // not talk to the device or to AWS.
-import { chmodSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { addDevice, generateDeviceSecret, openDeviceStore } from '../gateway/device-store';
+import { writeAtomic } from '../shared/write-atomic';
 // The names tools/gateway/upstream.ts reads (the same as aws-setup's); importing them from there
 // would load the AWS SDK's native module for nothing.
 import { CERT_FILE, KEY_FILE, type Identity } from '../certificates';
@@ -14,21 +15,14 @@ export function deviceSecretFor(store: string, thing: string): { secret: string;
   return known ? { secret: known, isNew: false } : { secret: generateDeviceSecret(), isNew: true };
 }
 
-function writePrivate(path: string, text: string): void {
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, text, { mode: 0o600 });
-  chmodSync(tmp, 0o600);
-  renameSync(tmp, path);
-}
-
 /** Copies the identity into <store>/certs/<thing>/ and records the device; returns that folder. */
 export function enrolDevice(store: string, thing: string, secret: string, identity: Pick<Identity, 'certPem' | 'keyPem'>): string {
   const rel = join('certs', thing);
   const dir = join(resolve(store), rel);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   chmodSync(dir, 0o700);
-  writePrivate(join(dir, CERT_FILE), identity.certPem);
-  writePrivate(join(dir, KEY_FILE), identity.keyPem);
+  writeAtomic(join(dir, CERT_FILE), identity.certPem);
+  writeAtomic(join(dir, KEY_FILE), identity.keyPem);
   // Relative to the store, so the store folder can move (device-store.ts resolves it).
   addDevice(store, { thing, secret, certDir: rel });
   return dir;
