@@ -7,7 +7,7 @@ import type { Client } from 'aedes';
 import { isUserError } from '../../tools/shared/errors';
 import { addDevice, generateDeviceSecret } from '../../tools/gateway/device-store';
 import { startGateway } from '../../tools/gateway/run-gateway';
-import { CERT_FILE, KEY_FILE } from '../../tools/gateway/upstream';
+import { CERT_FILE, KEY_FILE } from '../../tools/certificates';
 import { createFixture, type Fixture } from './support/gateway-fixture';
 
 const THING = 'gw-life-1';

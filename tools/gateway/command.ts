@@ -2,13 +2,14 @@
 // The behaviour is run-gateway.ts; this file only parses, explains the trust model and waits.
 import { Command } from 'commander';
 import { UserError } from '../shared/errors';
-import { DEFAULT_STORE_DIR } from './device-store';
+import { DEFAULT_STORE_DIR } from './store-dir';
 // Types only: run-gateway.ts loads aedes and the AWS SDK's native module, which every other
 // command (build, flash, ...) would pay for at start-up; it is imported when the gateway runs.
 import type { Gateway, GatewayOptions } from './run-gateway';
 import { parsePort } from '../shared/cli-arguments';
+import { CA_FILE } from '../certificates/locate-identity';
 
-export const DEFAULT_CA = 'certs/AmazonRootCA1.pem';
+export const DEFAULT_CA = `certs/${CA_FILE}`;
 
 const TRUST_MODEL = `
 How far the LAN is trusted:

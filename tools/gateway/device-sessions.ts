@@ -9,7 +9,8 @@ import type Aedes from 'aedes';
 import { checkTopic, verifyConnect } from './auth';
 import { decidePublish, decideWill } from './publish-policy';
 import type { DeviceStore } from './device-store';
-import { CERT_FILE, KEY_FILE, openUpstream, type Upstream, type UpstreamTarget, type WillMessage } from './upstream';
+import { openUpstream, type Upstream, type UpstreamTarget, type WillMessage } from './upstream';
+import { CERT_FILE, KEY_FILE } from '../certificates';
 
 /** Marks packets that came from AWS: the only ones the local broker may deliver to a device. */
 const FROM_AWS = '$aws-upstream';

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { UserError } from '../shared/errors';
 import { writeAtomic } from '../shared/write-atomic';
 
-export const DEFAULT_STORE_DIR = '.gateway';
+export { DEFAULT_STORE_DIR } from './store-dir';
 const DEVICES = 'devices.json';
 /** AWS thing names; they also become file names here, so nothing else is allowed. */
 const THING_NAME = /^[A-Za-z0-9:_-]{1,128}$/;

@@ -8,7 +8,8 @@ import Aedes from 'aedes';
 import { UserError } from '../shared/errors';
 import { createDeviceSessions } from './device-sessions';
 import { openDeviceStore } from './device-store';
-import { KEY_FILE, type UpstreamTarget } from './upstream';
+import type { UpstreamTarget } from './upstream';
+import { AMAZON_ROOT_CA1_URL, KEY_FILE } from '../certificates';
 
 export interface GatewayOptions {
   /** Address to listen on; default all interfaces, since devices are on the LAN. */
@@ -33,7 +34,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const bind = opts.bind ?? '0.0.0.0';
   if (!existsSync(opts.upstream.caPath)) {
     throw new UserError(
-      `The CA certificate ${opts.upstream.caPath} does not exist: save https://www.amazontrust.com/repository/AmazonRootCA1.pem there, or pass --ca with its path.`,
+      `The CA certificate ${opts.upstream.caPath} does not exist: save ${AMAZON_ROOT_CA1_URL} there, or pass --ca with its path.`,
       'gateway-ca-missing',
     );
   }

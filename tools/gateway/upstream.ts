@@ -9,6 +9,7 @@
 // disconnect(), where the Mqtt5Client keeps it alive for ~8 s.)
 import { mqtt, iot } from 'aws-iot-device-sdk-v2';
 import { join } from 'node:path';
+import { CERT_FILE, KEY_FILE } from '../certificates';
 
 export interface UpstreamTarget {
   endpoint: string;
@@ -43,9 +44,6 @@ export interface Upstream {
   /** Clean DISCONNECT: AWS discards the Will. Safe to call twice. */
   close(): Promise<void>;
 }
-
-export const CERT_FILE = 'certificate.pem.crt';
-export const KEY_FILE = 'private.pem.key';
 
 const qos = (q: 0 | 1) => (q === 1 ? mqtt.QoS.AtLeastOnce : mqtt.QoS.AtMostOnce);
 

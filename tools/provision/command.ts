@@ -2,6 +2,7 @@
 // when the command runs.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { createLogger } from '../shared/log';
+import { DEFAULT_STORE_DIR } from '../gateway/store-dir';
 import type { ProvisionOptions } from './run';
 
 function int(v: string): number {
@@ -45,7 +46,7 @@ export function define(program: Command): void {
     .option('--mqtt-port <n>', 'MQTT-over-TLS port (default 8883)', int)
     .addOption(new Option('--mode <mode>', 'direct: the board speaks TLS to AWS; gateway: through the LAN gateway (default: direct if the board has tls)').choices(['direct', 'gateway']))
     .option('--gateway <host[:port]>', 'gateway mode: the LAN gateway the board connects to (port 1883 by default)')
-    .option('--gateway-store <dir>', "gateway mode: the gateway's store, which gets the AWS identity and the device secret", '.gateway')
+    .option('--gateway-store <dir>', "gateway mode: the gateway's store, which gets the AWS identity and the device secret", DEFAULT_STORE_DIR)
     .option('--wifi-ssid <ssid>', 'Wi-Fi network (or WIFI_SSID; default: keep the one in the old config)')
     .option('--wifi-password <password>', 'Wi-Fi password (or WIFI_PASSWORD; asked without echo when missing)')
     .option('--topic-prefix <prefix>', 'topics start <prefix>/<thing>/ (default devices)')

@@ -5,8 +5,7 @@ import { chmodSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { addDevice, generateDeviceSecret, openDeviceStore } from '../gateway/device-store';
 import { writeAtomic } from '../shared/write-atomic';
-// The names tools/gateway/upstream.ts reads (the same as aws-setup's); importing them from there
-// would load the AWS SDK's native module for nothing.
+// The file names aws-setup writes and the gateway's upstream reads.
 import { CERT_FILE, KEY_FILE, type Identity } from '../certificates';
 
 /** The secret the store already holds for `thing` (kept, so device and gateway always agree), or a new one. */

@@ -10,7 +10,7 @@ import { sha1 } from '../../../tools/shared/sha1';
 import { startAwsLikeBroker, type AwsLikeBroker } from '../../../tools/broker/aws-like-broker';
 import { addDevice, generateDeviceSecret } from '../../../tools/gateway/device-store';
 import { startGateway, type Gateway } from '../../../tools/gateway/run-gateway';
-import { CERT_FILE, KEY_FILE } from '../../../tools/gateway/upstream';
+import { CERT_FILE, KEY_FILE } from '../../../tools/certificates';
 import { createTempPki, type TempPki } from '../../support/pki';
 
 export interface Received {
