@@ -7,11 +7,10 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../shared/errors';
 import { writeAtomic } from '../shared/write-atomic';
+import { checkThingName, THING_NAME } from '../certificates/thing-name';
 
 export { DEFAULT_STORE_DIR } from './store-dir';
 const DEVICES = 'devices.json';
-/** AWS thing names; they also become file names here, so nothing else is allowed. */
-const THING_NAME = /^[A-Za-z0-9:_-]{1,128}$/;
 const SECRET = /^[0-9a-f]{64}$/;
 
 const devicesSchema = z.record(z.string().regex(THING_NAME), z.object({ certDir: z.string().min(1), counter: z.number().int().min(0) }));
@@ -68,7 +67,7 @@ function writeDevices(dir: string, devices: Devices): void {
  * provisioned again starts counting from 1.
  */
 export function addDevice(store: string, d: { thing: string; secret: string; certDir: string }): void {
-  if (!THING_NAME.test(d.thing)) throw new UserError(`"${d.thing}" is not a valid thing name: use 1-128 letters, digits, ':', '_' or '-'.`);
+  checkThingName(d.thing);
   if (!SECRET.test(d.secret)) throw new UserError('A device secret is 64 lower-case hex characters: make one with generateDeviceSecret().');
   const dir = resolve(store);
   ensureDir(dir);

@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import forge from 'node-forge';
 import { writeAtomic } from '../shared/write-atomic';
+import { checkThingName } from '../certificates/thing-name';
 
 export interface PemIdentity {
   cert: string;
@@ -26,8 +27,6 @@ export const DEFAULT_PKI_DIR = 'certs/dev';
 const CA_CN = 'espruino-aws-button dev CA';
 const SERVER_CN = 'localhost';
 const DAY = 24 * 3600 * 1000;
-// AWS thing names: letters, digits, ':', '_', '-' (1..128). They also become file names here.
-const THING_NAME = /^[A-Za-z0-9:_-]{1,128}$/;
 
 type Kind = 'ca' | 'server' | 'client';
 
@@ -55,9 +54,7 @@ export function ensureDevPki(dir: string = DEFAULT_PKI_DIR): DevPki {
 
 /** A client certificate with CN = thing name and the clientAuth EKU, signed by the dev CA under `dir`. */
 export function ensureClientCert(dir: string, commonName: string): PemIdentity {
-  if (!THING_NAME.test(commonName)) {
-    throw new Error(`"${commonName}" is not a valid thing name: use 1-128 letters, digits, ':', '_' or '-'.`);
-  }
+  checkThingName(commonName);
   if (commonName === 'ca' || commonName === 'server') {
     throw new Error(`"${commonName}" is reserved for the dev PKI's own files: pick another thing name.`);
   }

@@ -7,6 +7,7 @@ import { UserError } from '../shared/errors';
 import type { Logger } from '../shared/log';
 import { openDevice, type DeviceDeps } from '../device/open-device';
 import { readStorageFile } from '../device/storage-writer';
+import { checkThingName } from '../certificates/thing-name';
 import { spaceFor, storedSize } from '../device/device-probe';
 import { silentProgress, type ProgressFactory } from '../device/progress';
 import { endpointWarning, lanAddresses, parseEndpoint, parseGateway } from './address';
@@ -65,9 +66,7 @@ export interface ProvisionResult {
 export async function run(o: ProvisionOptions, deps: ProvisionDeps): Promise<ProvisionResult> {
   const { log } = deps;
   const started = Date.now();
-  if (!/^[A-Za-z0-9:_-]{1,128}$/.test(o.thing)) {
-    throw new UserError(`"${o.thing}" is not a valid thing name: use 1-128 letters, digits, ':', '_' or '-'.`, 'thing-name-invalid');
-  }
+  checkThingName(o.thing);
   // Everything that can be checked without the device is, before the port is opened.
   let identity = identityFor(o, deps, o.mode === 'direct');
   for (const w of identity.warnings) log.warn(w);
