@@ -5,6 +5,7 @@
 // (readStorageFile), and registered as secrets before anything could print them.
 import type { Logger } from '../shared/log';
 import { readStorageFile } from '../device/storage-writer';
+import { readDeviceConfig } from '../device/read-config';
 import type { ConnectedDevice } from '../device/open-device';
 import type { DeviceInfo } from '../device/device-probe';
 
@@ -62,17 +63,6 @@ export async function readDerFiles(dev: ConnectedDevice, names: { key: string; c
 
 /** Reads config.json and config.bak into the report, registering their secrets with the logger first. */
 export async function readConfigFiles(dev: ConnectedDevice, report: DeviceReport, log: Logger): Promise<void> {
-  const read = async (name: string) => {
-    const text = (await readStorageFile(dev.client, name))?.toString('utf8') ?? '';
-    try {
-      const c = JSON.parse(text) as { wifi?: { password?: string }; gateway?: { secret?: string } };
-      log.addSecret(c.wifi?.password);
-      log.addSecret(c.gateway?.secret);
-    } catch {
-      // unparseable: reported by the checks
-    }
-    return text;
-  };
-  if (report.sizes.config >= 0) report.configText = await read('config.json');
-  if (report.sizes.backup >= 0) report.backupText = await read('config.bak');
+  if (report.sizes.config >= 0) report.configText = await readDeviceConfig(dev.client, 'config.json', log);
+  if (report.sizes.backup >= 0) report.backupText = await readDeviceConfig(dev.client, 'config.bak', log);
 }

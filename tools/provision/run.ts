@@ -6,7 +6,7 @@ import { DEFAULT_STORE_DIR } from '../gateway/device-store';
 import { UserError } from '../shared/errors';
 import type { Logger } from '../shared/log';
 import { openDevice, type DeviceDeps } from '../device/open-device';
-import { readStorageFile } from '../device/storage-writer';
+import { readDeviceConfig } from '../device/read-config';
 import { checkThingName } from '../certificates/thing-name';
 import { spaceFor, storedSize } from '../device/device-probe';
 import { silentProgress, type ProgressFactory } from '../device/progress';
@@ -88,14 +88,11 @@ export async function run(o: ProvisionOptions, deps: ProvisionDeps): Promise<Pro
     if (mode === 'direct' && o.mode !== 'direct') identity = identityFor(o, deps, true);
 
     const existing = Array.isArray(dev.extra[0]) ? (dev.extra[0] as string[]) : [];
-    // Read masked on the device's console (readStorageFile): it holds the old secrets.
-    const oldText = (await readStorageFile(dev.client, CONFIG_FILE))?.toString('utf8') ?? '';
+    // The old config holds the old secrets: read masked, and registered with the logger.
+    const oldText = await readDeviceConfig(dev.client, CONFIG_FILE, log);
     const old = parseOldConfig(oldText);
     if (old.problem) log.warn(`The device's ${CONFIG_FILE} is unreadable (${old.problem}): its settings are not kept.`);
     const oldConfig = old.config;
-    // The old config's secrets come back from the device: mask them too.
-    log.addSecret((oldConfig?.wifi as { password?: string } | undefined)?.password);
-    log.addSecret((oldConfig?.gateway as { secret?: string } | undefined)?.secret);
 
     let mqtt: { host: string; port: number };
     let files: StorageFile[] = [];
