@@ -1,7 +1,6 @@
 // What a connected board says about itself (process.env) and its Storage, in one round trip,
 // and the checks every tool makes on that answer. It changes nothing on the device.
 import { UserError } from '../shared/errors';
-import type { ConsoleClient } from './console-client';
 
 export interface StorageStats {
   totalBytes: number;
@@ -43,10 +42,6 @@ export function parseProbe(port: string, answer: unknown): { info: DeviceInfo; e
   }
   const list = typeof modules === 'string' ? modules.split(',').filter(Boolean) : [];
   return { info: { version, board, modules: list, hasTls: list.includes('tls'), storage: storage as StorageStats }, extra: a.slice(4) };
-}
-
-export async function probeDevice(client: ConsoleClient, extra: string[] = []): Promise<{ info: DeviceInfo; extra: unknown[] }> {
-  return parseProbe(client.name, await client.evaluate(probeExpression(extra)));
 }
 
 /** "2v29" -> [2, 29]; "2v29.12" (a cutting-edge build) -> [2, 29]. undefined if not a version. */

@@ -3,7 +3,7 @@
 // Boot order follows jsiSemiInit/jsiSoftInit (src/jsinteractive.c) and user_main.c initDone.
 import type { BoardProfile, ProfileName } from './boards';
 import { getBoard } from './boards';
-import { createFlashImage, PowerCutError } from './flash-image';
+import { createFlashImage } from './flash-image';
 import { createStorageFs } from './storage-fs';
 import { createPinHardware } from './pins';
 import { createRepl } from './repl';
@@ -23,7 +23,7 @@ export interface DeviceTiming extends WifiTiming, SntpTiming {
   tcpTimeoutMs: number;
 }
 
-export const defaultTiming: DeviceTiming = {
+const defaultTiming: DeviceTiming = {
   connectMs: 100,
   dhcpMs: 50,
   retryMs: 1000,
@@ -264,4 +264,3 @@ export function createVirtualDevice(opts: VirtualDeviceOptions): VirtualDevice {
   return device;
 }
 
-export { PowerCutError };

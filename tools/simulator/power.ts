@@ -3,7 +3,7 @@
 import type { BoardProfile } from './boards';
 import { createClock, type DeviceClock } from './clock';
 import { createLifetime, type Lifetime } from './lifetime';
-import { createSntp, type Sntp } from './sntp';
+import { createSntp } from './sntp';
 import { createStation, type AccessPoint, type Station, type WifiTiming } from './wifi';
 import type { SntpTiming } from './sntp';
 import type { StorageFs } from './storage-fs';
@@ -12,7 +12,6 @@ export interface Power {
   life: Lifetime;
   clock: DeviceClock;
   station: Station;
-  sntp: Sntp;
 }
 
 /** The current JavaScript session, as the station needs it. */
@@ -48,5 +47,5 @@ export function createPower(d: PowerDeps): Power {
       online: (up) => d.out()?.networkOnline(up),
     },
   });
-  return { life, clock, station, sntp };
+  return { life, clock, station };
 }

@@ -9,12 +9,9 @@ type Ctor = new (...args: any[]) => any;
 export interface Intrinsics {
   Object: Ctor & ObjectConstructor;
   Array: ArrayConstructor;
-  Error: ErrorConstructor;
-  TypeError: ErrorConstructor;
   InternalError: ErrorConstructor;
   ArrayBuffer: ArrayBufferConstructor;
   Uint8Array: Uint8ArrayConstructor;
-  Promise: PromiseConstructor;
   JSON: JSON;
 }
 
@@ -205,12 +202,11 @@ export function createRealm(hooks: RealmHooks): Realm {
   const name = `espruino-${crypto.randomUUID()}`;
   const context = vm.createContext({}, { name, codeGeneration: { strings: true, wasm: false }, microtaskMode: 'afterEvaluate' });
   const global = vm.runInContext('this', context) as Record<string, any>;
-  const R = vm.runInContext('({Object, Array, Error, TypeError, ArrayBuffer, Uint8Array, JSON})', context) as Intrinsics;
+  const R = vm.runInContext('({Object, Array, ArrayBuffer, Uint8Array, JSON})', context) as Intrinsics;
   const rejections: { holder: { p?: object }; reason: unknown }[] = [];
   const fn = vm.runInContext(bootstrap, context) as (this: unknown, host: BootstrapHost) => void;
   fn.call(global, { ...hooks, rejected: (holder, reason) => rejections.push({ holder, reason }) });
   R.InternalError = global.InternalError;
-  R.Promise = global.Promise;
   const drainScript = new vm.Script('0', { filename: 'drain' });
   for (const name of removedGlobals) delete global[name];
 

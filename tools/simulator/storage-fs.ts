@@ -36,7 +36,6 @@ export interface StorageFs {
   stats(): StorageStats;
   compact(): boolean;
   eraseAll(): void;
-  readonly flash: FlashImage;
 }
 
 const align = (n: number): number => (n + ALIGN - 1) & ~(ALIGN - 1);
@@ -153,7 +152,6 @@ export function createStorageFs(flash: FlashImage, print: (text: string) => void
   }
 
   return {
-    flash,
     find,
     read(name, offset = 0, length = 0) {
       const f = find(name);

@@ -26,7 +26,6 @@ export interface Timers {
   addInternal(ms: number, fire: () => void): number;
   /** Moves an internal timer to fire `ms` from now. */
   reschedule(id: number, ms: number): void;
-  remove(id: number): void;
   /** Callbacks and arguments held by timers (for the memory estimate). */
   held(): unknown[];
   count(): number;
@@ -117,11 +116,6 @@ export function createTimers(realm: Realm, life: Lifetime, runner: Runner): Time
     reschedule(id, ms) {
       const t = timers.get(id);
       if (t) arm(t, ms);
-    },
-    remove(id) {
-      const t = timers.get(id);
-      if (t) life.cancel(t.handle);
-      timers.delete(id);
     },
     held() {
       const out: unknown[] = [];
