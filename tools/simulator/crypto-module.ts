@@ -2,7 +2,7 @@
 // each returning an ArrayBuffer of the digest. No AES or PBKDF2.
 import nodeCrypto from 'node:crypto';
 import type { Realm } from './realm';
-import { bytesOf } from './storage-module';
+import { arrayBufferOf, bytesOf } from './storage-module';
 
 const algo: Record<string, string> = { SHA1: 'sha1', SHA224: 'sha224', SHA256: 'sha256', SHA384: 'sha384', SHA512: 'sha512' };
 
@@ -11,12 +11,7 @@ export function createCryptoModule(realm: Realm, hashes: string[]): object {
   for (const name of hashes) {
     Object.defineProperty(m, name, {
       enumerable: true,
-      value: (data: unknown) => {
-        const digest = nodeCrypto.createHash(algo[name]).update(bytesOf(data)).digest();
-        const ab = new realm.R.ArrayBuffer(digest.length);
-        new realm.R.Uint8Array(ab).set(digest);
-        return ab;
-      },
+      value: (data: unknown) => arrayBufferOf(realm, nodeCrypto.createHash(algo[name]).update(bytesOf(data)).digest()),
     });
   }
   return m;

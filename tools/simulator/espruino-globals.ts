@@ -8,7 +8,8 @@ import type { StorageFs } from './storage-fs';
 import { StorageError } from './storage-fs';
 import type { MemoryReport } from './memory-estimate';
 import { formatArgs } from './printer';
-import { bytesOf } from './storage-module';
+import { arrayBufferOf, bytesOf } from './storage-module';
+import { crc32 } from '../device/crc32';
 
 export interface GlobalsHost {
   realm: Realm;
@@ -25,15 +26,6 @@ export interface GlobalsHost {
   request(action: { kind: 'reset'; clearFlash: boolean } | { kind: 'load'; file?: string } | { kind: 'save' } | { kind: 'reboot' }): void;
   /** Code typed at the console since the last reset (what our save() stores). */
   history(): string;
-}
-
-function crc32(b: Buffer): number {
-  let c = 0xffffffff;
-  for (const x of b) {
-    c ^= x;
-    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0xedb88320 : c >>> 1;
-  }
-  return (c ^ 0xffffffff) >>> 0;
 }
 
 export function installGlobals(g: Record<string, any>, h: GlobalsHost): void {
@@ -117,19 +109,16 @@ export function installGlobals(g: Record<string, any>, h: GlobalsHost): void {
     h.guard();
     h.request({ kind: 'reboot' });
   });
-  def('toString', (...args: unknown[]) => Buffer.concat(args.map((a) => (typeof a === 'number' ? Buffer.from([a & 0xff]) : bytesOf(a)))).toString('latin1'));
+  // E.toString and E.toUint8Array: each argument's bytes, a number standing for one byte.
+  const argBytes = (args: unknown[]) => Buffer.concat(args.map((a) => (typeof a === 'number' ? Buffer.from([a & 0xff]) : bytesOf(a))));
+  def('toString', (...args: unknown[]) => argBytes(args).toString('latin1'));
   def('toUint8Array', (...args: unknown[]) => {
-    const b = Buffer.concat(args.map((a) => (typeof a === 'number' ? Buffer.from([a & 0xff]) : bytesOf(a))));
+    const b = argBytes(args);
     const u = new realm.R.Uint8Array(b.length);
     u.set(b);
     return u;
   });
-  def('toArrayBuffer', (s: unknown) => {
-    const b = bytesOf(s);
-    const ab = new realm.R.ArrayBuffer(b.length);
-    new realm.R.Uint8Array(ab).set(b);
-    return ab;
-  });
+  def('toArrayBuffer', (s: unknown) => arrayBufferOf(realm, bytesOf(s)));
   def('toJS', (v: unknown) => realm.R.JSON.stringify(v));
   def('CRC32', (data: unknown) => crc32(bytesOf(data)));
   def('hwRand', () => (Math.random() * 0x100000000) | 0);

@@ -28,7 +28,8 @@ export interface RunnerDeps {
 
 const SLOT = '\u0001run';
 
-function describe(e: unknown): string {
+/** An error as the console prints it; a value whose toString throws is just "Error". */
+export function describeError(e: unknown): string {
   try {
     return typeof e === 'string' ? e : String(e);
   } catch {
@@ -86,7 +87,7 @@ export function createRunner(deps: RunnerDeps): Runner {
       if (depth === 0 && life.alive) {
         try {
           realm.drain();
-          for (const reason of realm.takeUnhandled()) deps.report(realm.error('Error', `Unhandled promise rejection: ${describe(reason)}`));
+          for (const reason of realm.takeUnhandled()) deps.report(realm.error('Error', `Unhandled promise rejection: ${describeError(reason)}`));
         } catch (e) {
           if (!(e instanceof PowerCutError)) deps.report(e);
         }

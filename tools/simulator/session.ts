@@ -12,7 +12,7 @@ import { estimateMemory } from './memory-estimate';
 import { PowerCutError } from './flash-image';
 import { createLifetime } from './lifetime';
 import { createRealm, type Realm } from './realm';
-import { createRunner, type Runner } from './js-runner';
+import { createRunner, describeError, type Runner } from './js-runner';
 import { createTimers } from './timers';
 import { installPins } from './pins';
 import { createWatches } from './watches';
@@ -53,14 +53,6 @@ export interface Session extends StationSink {
   runDeferred(): void;
   pinName(v: unknown): string | undefined;
   memoryRoots(): MemoryRoots;
-}
-
-export function describeError(e: unknown): string {
-  try {
-    return typeof e === 'string' ? e : String(e);
-  } catch {
-    return 'Error';
-  }
 }
 
 export function createSession(d: SessionDeps): Session {

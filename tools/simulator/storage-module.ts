@@ -15,6 +15,13 @@ export function bytesOf(v: unknown): Buffer {
   return Buffer.from(String(v), 'latin1');
 }
 
+/** `bytes` as an ArrayBuffer of the device's realm (what Storage.readArrayBuffer and crypto return). */
+export function arrayBufferOf(realm: Realm, bytes: Uint8Array): ArrayBuffer {
+  const ab = new realm.R.ArrayBuffer(bytes.length);
+  new realm.R.Uint8Array(ab).set(bytes);
+  return ab;
+}
+
 const ident = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
 /** Storage.writeJSON's format: keys without quotes where possible, functions and undefined dropped. */
@@ -66,8 +73,8 @@ export function createStorageModule(realm: Realm, fs: StorageFs, guard: () => vo
     f.chunk = 1;
     f.offset = 0;
     f.mode = mode.charCodeAt(0);
-    const usedLength = (c: number): number => {
-      const b = fs.read(chunkName(c));
+    /** Bytes written in a chunk (erased flash, 0xFF, ends them); 0 for none. */
+    const usedLength = (b: Buffer | undefined): number => {
       if (!b) return 0;
       const end = b.indexOf(0xff);
       return end < 0 ? b.length : end;
@@ -75,13 +82,14 @@ export function createStorageModule(realm: Realm, fs: StorageFs, guard: () => vo
     if (mode === 'w') eraseAll();
     if (mode === 'a') {
       let c = 1;
+      let b: Buffer | undefined;
       for (;;) {
-        const b = fs.read(chunkName(c));
+        b = fs.read(chunkName(c));
         if (!b || b[b.length - 1] === 0xff || c >= 255) break;
         c++;
       }
       f.chunk = c;
-      f.offset = usedLength(c);
+      f.offset = usedLength(b);
     }
     function eraseAll(): void {
       for (let c = 1; fs.erase(chunkName(c)); c++);
@@ -131,7 +139,7 @@ export function createStorageModule(realm: Realm, fs: StorageFs, guard: () => vo
       for (let c = 1; c < 256; c++) {
         const b = fs.read(chunkName(c));
         if (!b) break;
-        total += usedLength(c);
+        total += usedLength(b);
         if (b[b.length - 1] === 0xff) break;
       }
       return total;
@@ -182,10 +190,7 @@ export function createStorageModule(realm: Realm, fs: StorageFs, guard: () => vo
   });
   def('readArrayBuffer', (name: unknown) => {
     const b = fs.read(String(name));
-    if (!b) return undefined;
-    const ab = new realm.R.ArrayBuffer(b.length);
-    new realm.R.Uint8Array(ab).set(b);
-    return ab;
+    return b ? arrayBufferOf(realm, b) : undefined;
   });
   def('write', (name: unknown, data: unknown, offset: unknown, size: unknown) => {
     const isObject = data !== null && typeof data === 'object' && !Array.isArray(data) && !ArrayBuffer.isView(data) && Object.prototype.toString.call(data) !== '[object ArrayBuffer]';
