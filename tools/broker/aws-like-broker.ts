@@ -6,6 +6,7 @@ import type { Socket as NetSocket } from 'node:net';
 import type { EventEmitter } from 'node:events';
 import Aedes, { type AuthenticateError, type Client } from 'aedes';
 import type { DevPki } from '../pki/dev-pki';
+import { checkTopic } from '../gateway/auth';
 
 export interface AwsLikeBrokerOptions {
   /** 0 (the default) picks a free port. */
@@ -43,19 +44,14 @@ function peerCn(client: Client | null): string | undefined {
   return cn;
 }
 
-/** The topic prefixes a thing owns, as an AWS policy keyed on the thing name would allow. */
-function prefixes(cn: string): string[] {
-  return [`devices/${cn}/`, `$aws/things/${cn}/`];
-}
-
 export function startAwsLikeBroker(opts: AwsLikeBrokerOptions): Promise<AwsLikeBroker> {
   const log = opts.log ?? (() => {});
   const observers = new Set(opts.observers ?? ['observer']);
 
+  // A thing owns its own topics, as an AWS policy keyed on the thing name allows (the gateway's rule).
   const allowed = (cn: string | undefined, topic: string): boolean => {
     if (cn === undefined) return false;
-    const own = observers.has(cn) ? ['devices/', '$aws/things/'] : prefixes(cn);
-    return own.some((p) => topic.startsWith(p));
+    return observers.has(cn) ? topic.startsWith('devices/') || topic.startsWith('$aws/things/') : checkTopic(cn, topic);
   };
 
   const aedes = new Aedes({
