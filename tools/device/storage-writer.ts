@@ -119,12 +119,10 @@ export function createStorageWriter(client: ConsoleClient, opts: WriterOptions =
       }
       const want = ack(data.length, data);
       const crc = want.slice(want.indexOf(':') + 1);
-      const then = extra.then ? `&&W(${jsString(main)},d,0,${data.length})==${crc}&&(function(){${extra.then}})()` : '';
       // The device compares the backup's CRC itself, so `main` is never erased for a bad backup,
       // and `then` never runs unless both files are good.
-      const code = then
-        ? `var d=atob("${data.toString('base64')}");W(${jsString(backup)},d,0,${data.length})==${crc}${then}${after}`
-        : `var d=atob("${data.toString('base64')}");W(${jsString(backup)},d,0,${data.length})==${crc}&&W(${jsString(main)},d,0,${data.length})${after}`;
+      const then = extra.then ? `==${crc}&&(function(){${extra.then}})()` : '';
+      const code = `var d=atob("${data.toString('base64')}");W(${jsString(backup)},d,0,${data.length})==${crc}&&W(${jsString(main)},d,0,${data.length})${then}${after}`;
       const got = await client.exchange(code, 2, { timeoutMs, check: (body) => body === want });
       if (got[0] !== want) throw verifyFailed(backup, got[0], want);
       onProgress?.(data.length);
