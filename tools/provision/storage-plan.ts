@@ -2,14 +2,15 @@
 // content-addressed names (kind-<8 hex of SHA-256>.der): new ones never overwrite the files the
 // running config names, so the old identity works until config.json switches. It talks to no device.
 import { createHash } from 'node:crypto';
+import defaults from '../../config/defaults.json';
 
 export const CONFIG_FILE = 'config.json';
 /** Written and verified before config.json is rewritten; the firmware falls back to it. */
 export const CONFIG_BACKUP = 'config.bak';
 
 const OURS = /^(key|cert|ca)-[0-9a-f]{8}\.der$/;
-/** config/defaults.json's tls names: what a config without a tls section uses. */
-const DEFAULT_TLS = { key: 'key.der', cert: 'cert.der', ca: 'ca.der' };
+/** The tls names a config without a tls section uses. */
+const DEFAULT_TLS = defaults.tls;
 
 export interface StorageFile {
   name: string;
