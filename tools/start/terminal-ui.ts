@@ -14,11 +14,11 @@ const HELP = 'space/enter press (hold = long) · d double · l long · w Wi-Fi �
 export function createTerminalUi(out: NodeJS.WriteStream = process.stdout): TerminalUi {
   let lit = false;
   let wifi = true;
-  let broker = true;
+  let shown: Demo | undefined; // the demo run() drives; it knows whether its broker is up
   const color = out.isTTY;
   const status = () => {
     const bulb = lit ? (color ? '\x1b[44m\x1b[97m ● LED \x1b[0m' : '[LED on ]') : '[LED off]';
-    return `${bulb}  wifi:${wifi ? 'up' : 'DOWN'} broker:${broker ? 'up' : 'DOWN'}  ${HELP}`;
+    return `${bulb}  wifi:${wifi ? 'up' : 'DOWN'} broker:${(shown?.brokerIsUp() ?? true) ? 'up' : 'DOWN'}  ${HELP}`;
   };
   const redraw = () => {
     if (out.isTTY) out.write('\r\x1b[2K' + status().slice(0, (out.columns || 200) - 1));
@@ -34,6 +34,7 @@ export function createTerminalUi(out: NodeJS.WriteStream = process.stdout): Term
       redraw();
     },
     run(demo) {
+      shown = demo;
       return new Promise((resolve) => {
         const input = process.stdin;
         readline.emitKeypressEvents(input);
@@ -76,10 +77,11 @@ export function createTerminalUi(out: NodeJS.WriteStream = process.stdout): Term
             else demo.device.wifiDown();
             ui.line(`[world] Wi-Fi access point ${wifi ? 'back up' : 'down'}`);
           } else if (name === 'b') {
-            broker = !broker;
-            ui.line(`[world] broker ${broker ? 'starting' : 'stopping'}`);
-            if (broker) await demo.brokerUp();
+            const start = !demo.brokerIsUp();
+            ui.line(`[world] broker ${start ? 'starting' : 'stopping'}`);
+            if (start) await demo.brokerUp();
             else await demo.brokerDown();
+            redraw();
           } else if (name === 'r') {
             ui.line('[world] power cut: the device reboots');
             demo.device.reboot();
