@@ -56,8 +56,8 @@ function readDevices(dir: string): Devices {
   return parsed.data;
 }
 
+// The folders exist: addDevice made them before the first write (and recordCounter only updates a device it added).
 function writeDevices(dir: string, devices: Devices): void {
-  ensureDir(dir);
   writeAtomic(join(dir, DEVICES), JSON.stringify(devices, null, 2) + '\n');
 }
 

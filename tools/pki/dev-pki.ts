@@ -48,19 +48,27 @@ export function ensureDevPki(dir: string = DEFAULT_PKI_DIR): DevPki {
     caPath: join(abs, 'ca.crt'),
     ca: ca.pem,
     server,
-    client: (cn) => ensureClientCert(abs, cn),
+    // The CA in hand signs every client: no reading it again per certificate.
+    client: (cn) => {
+      checkClientName(cn);
+      return ensureLeaf(abs, cn, cn, 'client', ca);
+    },
   };
 }
 
 /** A client certificate with CN = thing name and the clientAuth EKU, signed by the dev CA under `dir`. */
 export function ensureClientCert(dir: string, commonName: string): PemIdentity {
+  checkClientName(commonName); // before anything is created on disk
+  const abs = resolve(dir);
+  mkdirSync(abs, { recursive: true });
+  return ensureLeaf(abs, commonName, commonName, 'client', ensureCa(abs));
+}
+
+function checkClientName(commonName: string): void {
   checkThingName(commonName);
   if (commonName === 'ca' || commonName === 'server') {
     throw new Error(`"${commonName}" is reserved for the dev PKI's own files: pick another thing name.`);
   }
-  const abs = resolve(dir);
-  mkdirSync(abs, { recursive: true });
-  return ensureLeaf(abs, commonName, commonName, 'client', ensureCa(abs));
 }
 
 interface Ca {
