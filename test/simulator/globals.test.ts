@@ -113,3 +113,11 @@ test('a callback that never returns trips the watchdog and reboots the board', a
     await w.device.close();
   }
 });
+
+test('JSON.stringify answers as Espruino 2v29 does: undefined is the string "null", a function "undefined"', () => {
+  // provision polled `global.__pv` for undefined after reset() and never saw it on a real board.
+  expect(t.device.evaluate('JSON.stringify(undefined)')).toBe('null');
+  expect(t.device.evaluate('typeof JSON.stringify(undefined)')).toBe('string');
+  expect(t.device.evaluate('JSON.stringify(function(){})')).toBe('undefined');
+  expect(t.device.evaluate('JSON.stringify({a:undefined,b:1})')).toBe('{"b":1}');
+});

@@ -28,7 +28,11 @@ export interface ConsoleClient {
   readonly stats: { bytesOut: number; bytesIn: number };
   /** Waits until the device runs our lines and answers; Ctrl-C clears a half-typed line first. */
   sync(): Promise<void>;
-  /** Evaluates one JavaScript expression (Espruino's dialect) and returns its JSON value. */
+  /**
+   * Evaluates one JavaScript expression (Espruino's dialect) and returns its JSON value, as Espruino's
+   * JSON.stringify makes it: `undefined` comes back as null, a function as undefined. Ask for a
+   * boolean or a number when absence matters.
+   */
   evaluate<T = unknown>(expr: string, opts?: RequestOptions): Promise<T>;
   /** Runs a quiet line without waiting for anything. */
   send(code: string): void;
@@ -158,6 +162,7 @@ export function createConsoleClient(transport: Transport, opts: ConsoleClientOpt
     const code = `print("\\x02${id}:"+JSON.stringify(${expr})+"\\x03")`;
     const [body] = await request(code, (b) => b.startsWith(id + ':'), 1, timeoutMs);
     const json = body.slice(id.length + 1);
+    // Espruino's JSON.stringify of a function (not of undefined, which is "null").
     if (json === 'undefined') return undefined as T;
     try {
       return JSON.parse(json) as T;

@@ -34,7 +34,8 @@ export interface UpdateOptions {
 async function stopProgram(client: ConsoleClient): Promise<void> {
   client.send('global.__pv=1;reset()');
   for (let i = 0; i < 20; i++) {
-    if ((await client.evaluate('global.__pv')) === undefined) return;
+    // A boolean, not `global.__pv`: Espruino's JSON.stringify(undefined) is "null", never undefined.
+    if ((await client.evaluate('"__pv" in global')) === false) return;
   }
   throw new Error('bug: the device did not reset() after 20 round trips');
 }

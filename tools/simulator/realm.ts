@@ -195,6 +195,14 @@ const bootstrap = `(function (host) {
   SimDate.UTC = RealDate.UTC;
   def(RealDate.prototype, 'constructor', SimDate);
   def(G, 'Date', SimDate);
+  // Espruino's JSON.stringify answers a string for every value: undefined is "null" and a function
+  // "undefined" (recorded on 2v29); the host tools' evaluate depends on exactly this.
+  var nativeStringify = JSON.stringify;
+  def(JSON, 'stringify', function (value, replacer, space) {
+    if (value === undefined) return 'null';
+    if (typeof value === 'function') return 'undefined';
+    return nativeStringify(value, null, space);
+  });
 })`;
 
 export function createRealm(hooks: RealmHooks): Realm {
