@@ -12,6 +12,7 @@ import { define as defineFlash } from './flash/command';
 import { define as defineProvision } from './provision/command';
 import { define as defineDoctor } from './doctor/command';
 import { define as defineSimulator } from './simulator/command';
+import { define as defineRealBoard } from './real-board/command';
 import { projectDir } from './shared/project-dir';
 
 const program = new Command();
@@ -36,6 +37,7 @@ defineFlash(program);
 defineProvision(program);
 defineDoctor(program);
 defineSimulator(program);
+defineRealBoard(program);
 
 async function main(): Promise<void> {
   try {

@@ -1,0 +1,170 @@
+// `npm run real-board`: the end-to-end check of docs/real-board.md, run against a real Espruino
+// (a NodeMCU on USB, or the Linux build of the interpreter on a serial PTY): flash, provision
+// (gateway mode, and direct TLS where the board has tls), doctor, and presses that must arrive in
+// a local AWS-like cloud. It drives our own CLI as child processes, exactly as a user types it.
+// It does not talk to AWS: the cloud is the AWS-like broker with the development PKI.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ensureDevPki } from '../pki/dev-pki';
+import { startAwsLikeBroker } from '../broker/aws-like-broker';
+import { createCloudWatcher } from '../monitor/cloud-watcher';
+import { startGateway } from '../gateway/run-gateway';
+import { openDevice } from '../device/open-device';
+import { createStorageWriter } from '../device/storage-writer';
+import { UserError } from '../shared/errors';
+import type { Logger } from '../shared/log';
+import { STAND_IN_FILES, needsStandIns } from './linux-stand-ins';
+
+export interface RealBoardOptions {
+  cwd: string;
+  port: string;
+  thing: string;
+  /** The address the board reaches this machine at (127.0.0.1 for the Linux build). */
+  host: string;
+  /** Skip direct TLS even on a board with tls. */
+  gatewayOnly: boolean;
+  /** Seconds to wait for each press to reach the cloud. */
+  timeoutS: number;
+  /** The network the board joins (the Linux build's stand-in accepts any). */
+  wifi: { ssid: string; password: string };
+  /** Install the Linux stand-ins even where Wifi exists (CI runs the check on the simulator). */
+  forceStandIns?: boolean;
+}
+
+interface Step {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+
+/** Runs tools/cli.ts with args as a child process, echoing what it prints. */
+function cli(cwd: string, args: string[], log: Logger, env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [path.join(cwd, 'node_modules/tsx/dist/cli.mjs'), path.join(cwd, 'tools/cli.ts'), ...args], {
+      cwd,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    const take = (d: Buffer) => {
+      out += d;
+      for (const line of String(d).split('\n')) if (line.trim()) log.info(`    ${line.replace(/\r/g, '').trimEnd()}`);
+    };
+    child.stdout.on('data', take);
+    child.stderr.on('data', take);
+    child.on('close', (code) => resolve({ code, out }));
+  });
+}
+
+export async function runRealBoardCheck(o: RealBoardOptions, log: Logger): Promise<Step[]> {
+  const steps: Step[] = [];
+  const step = (name: string, ok: boolean, detail = '') => {
+    steps.push({ name, ok, detail });
+    log.info(`${ok ? 'ok  ' : 'FAIL'} ${name}${detail ? `: ${detail}` : ''}`);
+    return ok;
+  };
+  const work = mkdtempSync(path.join(os.tmpdir(), 'real-board-'));
+  const pki = ensureDevPki(path.join(o.cwd, 'certs', 'dev'));
+  const id = pki.client(o.thing);
+  const broker = await startAwsLikeBroker({ port: 0, host: '127.0.0.1', pki, observers: ['observer'] });
+  const events: string[] = [];
+  let wake: (() => void) | undefined;
+  const observer = pki.client('observer');
+  const watcher = createCloudWatcher(
+    { endpoint: '127.0.0.1', port: broker.port, cert: observer.cert, key: observer.key, ca: pki.ca, clientId: 'observer', topics: [`devices/${o.thing}/events/button`] },
+    (_topic, payload) => {
+      events.push(payload);
+      log.info(`    cloud <- ${payload}`);
+      wake?.();
+    },
+  );
+  const store = path.join(work, 'gateway');
+  const gateway = await startGateway({
+    bind: o.host === '127.0.0.1' ? '127.0.0.1' : '0.0.0.0',
+    port: 0,
+    store,
+    upstream: { endpoint: '127.0.0.1', port: broker.port, caPath: pki.caPath },
+    log: (l) => log.info(`    gateway: ${l}`),
+  });
+  try {
+    await watcher.ready;
+    log.info(`Local cloud: AWS-like broker on 127.0.0.1:${broker.port}, gateway on ${o.host}:${gateway.port}`);
+
+    // 1. What is on the other end, and the Linux build's stand-ins.
+    const dev = await openDevice({ port: o.port, log });
+    const { info } = dev;
+    const standIns = o.forceStandIns || needsStandIns(info.modules);
+    try {
+      if (standIns) {
+        const w = createStorageWriter(dev.client);
+        w.install();
+        await w.writeFiles(STAND_IN_FILES);
+      }
+    } finally {
+      await dev.close();
+    }
+    step('board answers', true, `Espruino ${info.version} on ${info.board}, tls ${info.hasTls ? 'yes' : 'no'}${standIns ? ', Wifi and button stand-ins installed' : ''}`);
+
+    // 2. flash, 3. provision (gateway), 4. doctor, 5. presses; then direct TLS where possible.
+    const flashed = await cli(o.cwd, ['flash', '--port', o.port], log);
+    if (!step('npm run flash', flashed.code === 0, `exit ${flashed.code}`)) return steps;
+    const env = { WIFI_PASSWORD: o.wifi.password };
+    const common = ['--thing', o.thing, '--port', o.port, '--cert', id.certPath, '--key', id.keyPath, '--ca', pki.caPath, '--wifi-ssid', o.wifi.ssid];
+    const modes: ('gateway' | 'direct')[] = info.hasTls && !o.gatewayOnly ? ['gateway', 'direct'] : ['gateway'];
+    for (const mode of modes) {
+      const args =
+        mode === 'gateway'
+          ? ['provision', ...common, '--mode', 'gateway', '--gateway', `${o.host}:${gateway.port}`, '--gateway-store', store]
+          : ['provision', ...common, '--mode', 'direct', '--endpoint', `${o.host === '127.0.0.1' ? 'localhost' : o.host}:${broker.port}`];
+      const p = await cli(o.cwd, args, log, env);
+      if (!step(`npm run provision (${mode})`, p.code === 0, `exit ${p.code}`)) return steps;
+      const d = await cli(o.cwd, ['doctor', '--port', o.port], log);
+      step(`npm run doctor (${mode})`, d.code === 0, `exit ${d.code}`);
+      for (const [gesture, holdMs] of [['SINGLE', 100], ['LONG', 2000]] as const) {
+        const before = events.length;
+        if (standIns) await press(o.port, holdMs, log);
+        else log.info(`>>> Press the FLASH button now (${gesture === 'LONG' ? 'hold it for 2 s' : 'a short press'}).`);
+        const got = await waitFor(() => events.length > before, o.timeoutS * 1000, (f) => (wake = f));
+        const last = got ? JSON.parse(events[events.length - 1]) : undefined;
+        step(`${gesture} press arrives in the cloud (${mode})`, !!got && last?.clickType === gesture, got ? `clickType ${last?.clickType}, seq ${last?.seq}` : `nothing within ${o.timeoutS} s`);
+      }
+    }
+    return steps;
+  } finally {
+    await watcher.close();
+    await gateway.close();
+    await broker.close();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** Drives the stand-in button through the console, then lets go of the port. */
+async function press(port: string, holdMs: number, log: Logger): Promise<void> {
+  const dev = await openDevice({ port, log });
+  try {
+    await dev.client.evaluate(`PRESS(${holdMs})`);
+  } finally {
+    await dev.close();
+  }
+}
+
+function waitFor(ok: () => boolean, ms: number, onWake: (f: () => void) => void): Promise<boolean> {
+  return new Promise((resolve) => {
+    const t = setTimeout(() => resolve(ok()), ms);
+    const check = () => {
+      if (ok()) {
+        clearTimeout(t);
+        resolve(true);
+      }
+    };
+    onWake(check);
+    check();
+  });
+}
+
+export function summarize(steps: Step[]): void {
+  const failed = steps.filter((s) => !s.ok);
+  if (failed.length) throw new UserError(`${failed.length} of ${steps.length} steps failed (${failed.map((s) => s.name).join('; ')}): see docs/real-board.md for what each step needs.`, 'real-board-failed');
+}
