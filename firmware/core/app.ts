@@ -8,6 +8,7 @@ import { Mq, type MqttClient, type MqttOptions } from './mqtt/client';
 import { createLed } from './led-patterns';
 import { createOutbox, Ob } from './outbox';
 import { Conn, createConnection, Link, type ConnectionHooks } from './connection';
+import { Status, Topic, type ButtonEvent } from './wire-contract';
 
 /** Adds per-connect credentials to the CONNECT options, or (topic, payload) an integrity tag to an event (gateway mode). */
 export interface GatewayAuth {
@@ -61,7 +62,7 @@ export let startApp = function (cfg: Config, fw: string, ports: AppPorts, once?:
   const gw = ports.gateway;
   let m = cfg.mqtt;
   const thing = cfg.thing;
-  const prefix = m.topicPrefix + '/' + thing + '/';
+  const prefix = m.topicPrefix + '/' + thing + '/'; // thingRoot() of the wire contract
   const id = m.clientId;
   const user = m.username;
   const pass = m.password;
@@ -83,7 +84,7 @@ export let startApp = function (cfg: Config, fw: string, ports: AppPorts, once?:
         username: user,
         password: pass,
         // [AWS] availability: retained "online" once up, the Will says "offline".
-        will: { topic: prefix + 'status', payload: 'offline', qos: 1, retain: true },
+        will: { topic: prefix + Topic.Status, payload: Status.Offline, qos: 1, retain: true },
         maxPacket: 1024,
       };
       return gw ? gw(o) : o;
@@ -103,7 +104,7 @@ export let startApp = function (cfg: Config, fw: string, ports: AppPorts, once?:
       inflight = 0;
       if (cause[0] === 'm') cause = ''; // an MQTT fault ("mqtt refused: ...") is over
       log('mqtt: connected to ' + b + ' as ' + id);
-      a(Mq.Publish, prefix + 'status', 'online', 1, true);
+      a(Mq.Publish, prefix + Topic.Status, Status.Online, 1, true);
       if (!cause) led('online');
     } else if (ev === Link.Down) {
       client = undefined;
@@ -132,8 +133,8 @@ export let startApp = function (cfg: Config, fw: string, ports: AppPorts, once?:
     else {
       // A click: into flash first, then the outbox drains below.
       const s = ob(Ob.Next);
-      let payload = JSON.stringify({ thing: thing, seq: s, clickType: ev, ts: clock.wall(), uptime: up, fw: fw });
-      if (gw) payload = gw(prefix + 'events/button', payload);
+      let payload = JSON.stringify({ thing: thing, seq: s, clickType: ev, ts: clock.wall(), uptime: up, fw: fw } satisfies ButtonEvent);
+      if (gw) payload = gw(prefix + Topic.Event, payload);
       if (ob(Ob.Add, payload, clock.wall()) < 0) c = 'cannot store press ' + s + ' in flash (Storage full?)';
       else {
         log('press ' + ev + ' seq ' + s + ' queued (' + ob(Ob.Depth) + ' pending)');
@@ -151,7 +152,7 @@ export let startApp = function (cfg: Config, fw: string, ports: AppPorts, once?:
       const e = ob(Ob.Peek);
       if (e) {
         seq = e.seq;
-        inflight = client(Mq.Publish, prefix + 'events/button', e.payload, 1, false);
+        inflight = client(Mq.Publish, prefix + Topic.Event, e.payload, 1, false);
       }
     }
   }

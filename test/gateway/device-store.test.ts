@@ -37,7 +37,7 @@ test('the store resolves a relative certDir against itself and returns the secre
   addDevice(dir, { thing: 'b2', secret: generateDeviceSecret(), certDir: '/abs/b2' });
   const store = openDeviceStore(dir);
   expect(store.things().sort()).toEqual(['b1', 'b2']);
-  expect(store.get('b1')).toEqual({ thing: 'b1', certDir: join(dir, 'certs/b1'), counter: 0, secret });
+  expect(store.get('b1')).toEqual({ thing: 'b1', certDir: join(dir, 'certs/b1'), counter: 0, secret, topicPrefix: 'devices' });
   expect(store.get('b2')?.certDir).toBe('/abs/b2');
   expect(store.get('nobody')).toBeUndefined();
   expect(store.get('../secrets')).toBeUndefined();
@@ -79,4 +79,15 @@ test('a corrupt devices.json is a UserError that says what to do', () => {
   expect((err as Error).message).toMatch(/not valid JSON: restore it/);
   writeFileSync(join(dir, 'devices.json'), '{"b1": {"counter": -1}}');
   expect(() => openDeviceStore(dir).get('b1')).toThrow(/does not list devices/);
+});
+
+test('the store records a non-default topic prefix, and refuses one the device could not use', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gw-store-'));
+  try {
+    addDevice(dir, { thing: 'p1', secret: generateDeviceSecret(), certDir: 'certs/p1', topicPrefix: 'plant-7/buttons' });
+    expect(openDeviceStore(dir).get('p1')?.topicPrefix).toBe('plant-7/buttons');
+    expect(() => addDevice(dir, { thing: 'p2', secret: generateDeviceSecret(), certDir: 'certs/p2', topicPrefix: 'a/+/b' })).toThrow(/topic prefix "a\/\+\/b" must be 1\.\.64 characters/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -268,6 +268,18 @@ test('a policy that differs gets a new default version; at five versions it says
   expect(err.message).toMatch(/delete-policy-version/);
 });
 
+test('--topic-prefix puts the prefix in the policy and in thing.json, for provision to use', async () => {
+  fakeAws();
+  const cwd = project();
+  await run({ cwd, thing: 'button-1', region: REGION, topicPrefix: 'plant-7/buttons' }, { log: createMemoryLogger(), generateKey: async () => keyPem });
+  const doc = inputOf(CreatePolicyCommand).policyDocument!;
+  expect(doc).toContain('topic/plant-7/buttons/${iot:Connection.Thing.ThingName}/*');
+  expect(doc).toContain('topic/plant-7/buttons/${iot:Connection.Thing.ThingName}/status');
+  expect(doc).not.toContain('devices/');
+  expect(JSON.parse(readFileSync(join(cwd, 'certs', 'button-1', 'thing.json'), 'utf8')).topicPrefix).toBe('plant-7/buttons');
+  await expect(run({ cwd: project(), thing: 'button-2', region: REGION, topicPrefix: '/x' }, { log: createMemoryLogger() })).rejects.toThrow(/must be 1\.\.64 characters/);
+});
+
 test('--dry-run makes no AWS call and writes nothing, and lists the calls it would make', async () => {
   fakeAws();
   const cwd = project();

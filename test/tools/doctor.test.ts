@@ -1,13 +1,11 @@
 // doctor on a good board (real firmware, gateway mode, connected) and on broken ones: the
 // checklist names each problem with its fix, fails only on failures, never prints the key or the
 // Wi-Fi password, and leaves the board exactly as it was.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildFirmware } from '../../tools/build/build-firmware';
 import { startAwsLikeBroker, type AwsLikeBroker } from '../../tools/broker/aws-like-broker';
 import { startGateway } from '../../tools/gateway/run-gateway';
-import { runSimulator, type RunningSimulator } from '../../tools/simulator/run-simulator';
+import type { RunningSimulator } from '../../tools/simulator/run-simulator';
 import { run as provision } from '../../tools/provision/run';
 import { run as doctor } from '../../tools/doctor/run';
 import { runChecks, type Check } from '../../tools/doctor/checks';
@@ -15,35 +13,29 @@ import type { DeviceReport } from '../../tools/doctor/gather';
 import { createMemoryLogger } from '../../tools/shared/log';
 import { isUserError } from '../../tools/shared/errors';
 import { pemToDer } from '../../tools/pki/dev-pki';
-import { createTempPki, type TempPki } from '../support/pki';
+import type { TempPki } from '../support/pki';
+import { createProvisionBench, type ProvisionBench } from '../support/provision-bench';
 import { makeKey, makePki } from '../support/cert-fixtures';
 
 let temp: TempPki;
 let broker: AwsLikeBroker;
 let cwd: string;
-let bundle: string;
-const sims: RunningSimulator[] = [];
+let bench: ProvisionBench;
 const deps = (log = createMemoryLogger()) => ({ log, findPort: async (p?: string) => p! });
 
 beforeAll(async () => {
-  temp = createTempPki();
-  cwd = mkdtempSync(join(tmpdir(), 'doctor-test-'));
-  bundle = readFileSync((await buildFirmware({ cwd: process.cwd(), outFile: join(cwd, 'fw.js'), budgetBytes: 64 * 1024, log: () => {} })).outFile, 'latin1');
+  bench = await createProvisionBench('doctor-test');
+  temp = bench.temp;
+  cwd = bench.cwd;
   broker = await startAwsLikeBroker({ port: 0, pki: temp.pki });
 }, 60000);
 
 afterAll(async () => {
-  for (const s of sims) await s.close();
+  await bench.close();
   await broker.close();
-  temp.cleanup();
-  rmSync(cwd, { recursive: true, force: true });
 });
 
-async function device(profile: 'esp8266' | 'esp32', withFirmware: boolean): Promise<RunningSimulator> {
-  const sim = await runSimulator({ consolePort: 0, profile, bundle: withFirmware ? bundle : undefined });
-  sims.push(sim);
-  return sim;
-}
+const device = (profile: 'esp8266' | 'esp32', withFirmware: boolean) => bench.device(profile, withFirmware);
 
 async function doctorFails(sim: RunningSimulator, log = createMemoryLogger()): Promise<{ message: string; lines: string[] }> {
   try {

@@ -1,6 +1,7 @@
 // Button events as the cloud receives them: parsed from topic and payload, judged, and printed
 // as a line for people or a JSON line for programs.
-import { formatAge, formatEventJson, formatEventLine, observe, parseButtonEvent, thingFromTopic } from '../../tools/monitor/button-event';
+import { formatAge, formatEventJson, formatEventLine, observe, parseButtonEvent } from '../../tools/monitor/button-event';
+import { thingFromEventTopic as thingFromTopic } from '../../firmware/core/wire-contract';
 import { createSeqTracker } from '../../tools/monitor/seq-tracker';
 
 const T0 = Date.UTC(2026, 10, 25, 12, 0, 0);

@@ -1,34 +1,30 @@
 // provision end to end on the virtual NodeMCU running the real firmware: direct TLS to the AWS-like
 // broker (ESP32 profile, which has tls) and through the LAN gateway (stock ESP8266, which has not),
 // then a second identity replacing the first. Secrets never reach the log.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from 'aedes';
 import type { TLSSocket } from 'node:tls';
 import { X509Certificate } from 'node:crypto';
-import { buildFirmware } from '../../tools/build/build-firmware';
 import { startAwsLikeBroker, type AwsLikeBroker } from '../../tools/broker/aws-like-broker';
 import { startGateway, type Gateway } from '../../tools/gateway/run-gateway';
 import { openDeviceStore } from '../../tools/gateway/device-store';
-import { runSimulator, type RunningSimulator } from '../../tools/simulator/run-simulator';
 import { run } from '../../tools/provision/run';
 import { createMemoryLogger } from '../../tools/shared/log';
-import { createTempPki, type TempPki } from '../support/pki';
+import type { TempPki } from '../support/pki';
+import { createProvisionBench, until, type ProvisionBench } from '../support/provision-bench';
 
+let bench: ProvisionBench;
 let temp: TempPki;
 let broker: AwsLikeBroker;
 let cwd: string;
-let bundle: string;
 /** Certificate fingerprints (SHA-256) each client id connected to the broker with, in order. */
 const connections: { id: string; fingerprint: string }[] = [];
-const sims: RunningSimulator[] = [];
 
 beforeAll(async () => {
-  temp = createTempPki();
-  cwd = mkdtempSync(join(tmpdir(), 'provision-test-'));
-  const outFile = join(cwd, 'firmware.js');
-  bundle = readFileSync((await buildFirmware({ cwd: process.cwd(), outFile, budgetBytes: 64 * 1024, log: () => {} })).outFile, 'latin1');
+  bench = await createProvisionBench('provision-test');
+  temp = bench.temp;
+  cwd = bench.cwd;
   broker = await startAwsLikeBroker({ port: 0, pki: temp.pki });
   broker.aedes.on('client', (c: Client) => {
     const cert = (c.conn as TLSSocket).getPeerCertificate?.();
@@ -37,33 +33,12 @@ beforeAll(async () => {
 }, 60000);
 
 afterAll(async () => {
-  for (const s of sims) await s.close();
+  await bench.close();
   await broker.close();
-  temp.cleanup();
-  rmSync(cwd, { recursive: true, force: true });
 });
 
-/** certs/<thing>/ as aws-setup leaves it, with the dev CA standing in for AmazonRootCA1. */
-function identityFolder(thing: string): { certPem: string; keyPem: string } {
-  const id = temp.pki.client(thing);
-  const dir = join(cwd, 'certs', thing);
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'certificate.pem.crt'), id.cert);
-  writeFileSync(join(dir, 'private.pem.key'), id.key);
-  writeFileSync(join(dir, 'AmazonRootCA1.pem'), temp.pki.ca);
-  return { certPem: id.cert, keyPem: id.key };
-}
-
-async function device(profile: 'esp8266' | 'esp32'): Promise<RunningSimulator> {
-  const sim = await runSimulator({ consolePort: 0, profile, bundle });
-  sims.push(sim);
-  return sim;
-}
-
-async function until(what: string, cond: () => boolean): Promise<void> {
-  for (let i = 0; i < 600 && !cond(); i++) await new Promise((r) => setTimeout(r, 25));
-  if (!cond()) throw new Error(`never happened: ${what}`);
-}
+const identityFolder = (thing: string) => bench.identityFolder(thing);
+const device = (profile: 'esp8266' | 'esp32') => bench.device(profile);
 
 const fingerprintOf = (pem: string) => new X509Certificate(pem).fingerprint256;
 const deps = (log = createMemoryLogger()) => ({ log, findPort: async (p?: string) => p! });

@@ -11,6 +11,7 @@ export function define(program: Command): void {
     .option('--region <region>', 'AWS region, e.g. eu-west-1 (default: AWS_REGION or your AWS config)')
     .option('--profile <name>', 'AWS credentials profile (default: AWS_PROFILE or the default profile)')
     .option('--policy-name <name>', 'name of the IoT policy (default: <thing>-policy)')
+    .option('--topic-prefix <prefix>', 'topic prefix the policy allows: <prefix>/<thing>/* (default devices); provision uses it too')
     .option('--ca <file>', 'copy this root CA (AmazonRootCA1.pem) into certs/<thing>/')
     .option('--dry-run', 'print the AWS calls it would make; make none and write nothing', false)
     .addHelpText(
@@ -32,8 +33,8 @@ Examples:
   npm run aws-setup -- --thing button-1 --region eu-west-1 --dry-run
   npm run aws-setup -- --thing button-1 --region eu-west-1 --ca ~/Downloads/AmazonRootCA1.pem`,
     )
-    .action(async (o: { thing: string; region?: string; profile?: string; policyName?: string; ca?: string; dryRun: boolean }) => {
+    .action(async (o: { thing: string; region?: string; profile?: string; policyName?: string; topicPrefix?: string; ca?: string; dryRun: boolean }) => {
       const { run } = await import('./run');
-      await run({ cwd: process.cwd(), thing: o.thing, region: o.region, profile: o.profile, policyName: o.policyName, ca: o.ca, dryRun: o.dryRun }, { log: createLogger() });
+      await run({ cwd: process.cwd(), thing: o.thing, region: o.region, profile: o.profile, policyName: o.policyName, topicPrefix: o.topicPrefix, ca: o.ca, dryRun: o.dryRun }, { log: createLogger() });
     });
 }

@@ -17,6 +17,8 @@ export interface ThingInfo {
   certificateId: string;
   certificateArn: string;
   policyName: string;
+  /** The topic prefix the policy allows (absent in files from before it was recorded: the default). */
+  topicPrefix?: string;
 }
 
 export interface LocalState {

@@ -6,6 +6,7 @@ import { leastPrivilegePolicy, policyText } from './policy';
 export interface PlanInput {
   thing: string;
   policyName: string;
+  topicPrefix?: string;
   region?: string;
   /** certs/<thing>/ as the user sees it. */
   dir: string;
@@ -19,7 +20,7 @@ export function describePlan(p: PlanInput): string[] {
   const j = (o: object) => JSON.stringify(o);
   const certArn = '<certificate ARN>';
   // The account comes from the thing's ARN, known only once AWS answers.
-  const policy = policyText(leastPrivilegePolicy({ partition: 'aws', region: p.region ?? '<region>', account: '<account>' }));
+  const policy = policyText(leastPrivilegePolicy({ partition: 'aws', region: p.region ?? '<region>', account: '<account>' }, p.topicPrefix));
   const lines = [
     `1. DescribeEndpoint ${j({ endpointType: 'iot:Data-ATS' })}`,
     `2. DescribeThing ${j({ thingName: p.thing })}, then CreateThing ${j({ thingName: p.thing })} if it does not exist`,

@@ -1,5 +1,6 @@
 // The least-privilege AWS IoT policy for a button: connect only as its own thing name, publish and
 // receive only under its own topics and shadow. Builds and compares documents; calls no AWS API.
+import { Topic } from '../../firmware/core/wire-contract';
 
 export interface PolicyStatement {
   Effect: 'Allow';
@@ -33,13 +34,15 @@ const THING = '${iot:Connection.Thing.ThingName}';
 /**
  * - iot:Connect on client/<thing name>, and only while the certificate is attached to that thing
  *   (IsAttached), so a leaked certificate cannot connect under another client id.
- * - iot:Publish and iot:Receive on topic/devices/<thing>/* (button events, status) and on its shadow.
- * - iot:RetainPublish only on devices/<thing>/status: the firmware's retained online/offline
+ * - iot:Publish and iot:Receive on topic/<prefix>/<thing>/* (button events, status) and on its shadow.
+ * - iot:RetainPublish only on <prefix>/<thing>/status: the firmware's retained online/offline
  *   availability message and Will. AWS refuses a retained publish without it.
  * - iot:Subscribe on the same places as topic filters (Subscribe is checked on topicfilter/).
  */
-export function leastPrivilegePolicy(scope: PolicyScope): PolicyDocument {
+export function leastPrivilegePolicy(scope: PolicyScope, topicPrefix: string = Topic.DefaultPrefix): PolicyDocument {
   const arn = (kind: string, rest: string) => `arn:${scope.partition}:iot:${scope.region}:${scope.account}:${kind}/${rest}`;
+  // The wire contract's topics, with the policy variable for the thing.
+  const own = `${topicPrefix}/${THING}/`;
   return {
     Version: '2012-10-17',
     Statement: [
@@ -52,17 +55,17 @@ export function leastPrivilegePolicy(scope: PolicyScope): PolicyDocument {
       {
         Effect: 'Allow',
         Action: ['iot:Publish', 'iot:Receive'],
-        Resource: [arn('topic', `devices/${THING}/*`), arn('topic', `$aws/things/${THING}/shadow/*`)],
+        Resource: [arn('topic', `${own}*`), arn('topic', `$aws/things/${THING}/shadow/*`)],
       },
       {
         Effect: 'Allow',
         Action: 'iot:RetainPublish',
-        Resource: arn('topic', `devices/${THING}/status`),
+        Resource: arn('topic', own + Topic.Status),
       },
       {
         Effect: 'Allow',
         Action: 'iot:Subscribe',
-        Resource: [arn('topicfilter', `devices/${THING}/*`), arn('topicfilter', `$aws/things/${THING}/shadow/*`)],
+        Resource: [arn('topicfilter', `${own}*`), arn('topicfilter', `$aws/things/${THING}/shadow/*`)],
       },
     ],
   };

@@ -11,6 +11,7 @@ import { createCsr, generateDeviceKey } from './device-key';
 import { createIotSteps, type IotSteps, type PolicyOutcome } from './iot-steps';
 import { inspectFolder, readCa, saveThingFiles, writeCertificate, writePrivateKey, type LocalState } from './local-folder';
 import { describePlan } from './plan';
+import { Topic, topicPrefixProblem } from '../../firmware/core/wire-contract';
 import { leastPrivilegePolicy, policyText, scopeFromArn } from './policy';
 
 export interface AwsSetupOptions {
@@ -20,6 +21,8 @@ export interface AwsSetupOptions {
   profile?: string;
   /** Defaults to `<thing>-policy`. */
   policyName?: string;
+  /** The topic prefix the policy allows (default the wire contract's `devices`); provision defaults to it. */
+  topicPrefix?: string;
   dryRun?: boolean;
   /** A root CA file (AmazonRootCA1.pem) to copy into certs/<thing>/. */
   ca?: string;
@@ -70,6 +73,8 @@ export async function run(options: AwsSetupOptions, deps: AwsSetupDeps): Promise
   const { cwd, thing } = options;
   const policyName = options.policyName ?? `${thing}-policy`;
   checkNames(thing, policyName);
+  const topicPrefix = options.topicPrefix ?? Topic.DefaultPrefix;
+  if (topicPrefixProblem(topicPrefix)) throw new UserError(`--topic-prefix "${topicPrefix}" ${topicPrefixProblem(topicPrefix)}: pass a valid one.`, 'config-invalid');
   const dir = join(cwd, 'certs', thing);
   const show = (p: string) => displayPath(cwd, p);
   const local = inspectFolder(cwd, dir);
@@ -77,7 +82,7 @@ export async function run(options: AwsSetupOptions, deps: AwsSetupDeps): Promise
   const caPem = options.ca ? readCa(cwd, options.ca) : undefined;
 
   if (options.dryRun) {
-    const calls = describePlan({ thing, policyName, region: options.region ?? process.env.AWS_REGION, dir: show(dir), certificateId: local.certPem ? certificateId(local.certPem) : undefined, keyExists: !!local.keyPem, ca: !!caPem });
+    const calls = describePlan({ thing, policyName, topicPrefix, region: options.region ?? process.env.AWS_REGION, dir: show(dir), certificateId: local.certPem ? certificateId(local.certPem) : undefined, keyExists: !!local.keyPem, ca: !!caPem });
     log.info('Dry run: no AWS calls and no files written. aws-setup would:');
     for (const line of calls) log.info(`  ${line}`);
     return { kind: 'dry-run', calls };
@@ -100,7 +105,7 @@ export async function run(options: AwsSetupOptions, deps: AwsSetupDeps): Promise
 
   const cert = await ensureCertificate({ aws, local, dir, thing, region: scope.region, show, step, changes, log, generateKey: deps.generateKey ?? generateDeviceKey });
 
-  const policy = await aws.ensurePolicy(policyName, policyText(leastPrivilegePolicy(scope)));
+  const policy = await aws.ensurePolicy(policyName, policyText(leastPrivilegePolicy(scope, topicPrefix)));
   if (policy.kind === 'created') changes.push(`created policy ${policyName}`);
   if (policy.kind === 'updated') changes.push(`updated policy ${policyName} to version ${policy.version}`);
   step(5, `Policy ${policyName}: ${describePolicyOutcome(policy)}`);
@@ -113,7 +118,7 @@ export async function run(options: AwsSetupOptions, deps: AwsSetupDeps): Promise
   if (principalAttached) changes.push(`attached the certificate to thing ${thing}`);
   step(7, `Certificate on thing ${thing}: ${principalAttached ? 'attached' : 'already attached'}`);
 
-  const info = { thing, endpoint, port: 8883, region: scope.region, certificateId: cert.id, certificateArn: cert.arn, policyName };
+  const info = { thing, endpoint, port: 8883, region: scope.region, certificateId: cert.id, certificateArn: cert.arn, policyName, ...(topicPrefix === Topic.DefaultPrefix ? {} : { topicPrefix }) };
   for (const written of saveThingFiles(dir, info, caPem)) changes.push(`wrote ${show(written)}`);
   const caPath = join(dir, CA_FILE);
   log.info(`Done: ${thing} in ${scope.region}, ${changes.length ? changes.length + ' change(s)' : 'nothing to change'}. Files in ${show(dir)}.`);

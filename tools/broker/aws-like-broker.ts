@@ -6,7 +6,7 @@ import type { Socket as NetSocket } from 'node:net';
 import type { EventEmitter } from 'node:events';
 import Aedes, { type AuthenticateError, type Client } from 'aedes';
 import type { DevPki } from '../pki/dev-pki';
-import { checkTopic } from '../gateway/auth';
+import { ownsTopic, Topic } from '../../firmware/core/wire-contract';
 
 export interface AwsLikeBrokerOptions {
   /** 0 (the default) picks a free port. */
@@ -15,7 +15,12 @@ export interface AwsLikeBrokerOptions {
   pki: DevPki;
   log?: (line: string) => void;
   /**
-   * Certificate CNs that may publish and subscribe anywhere under devices/ and $aws/things/ (a
+   * The topic prefix the account's policy allows things (aws-setup --topic-prefix, config
+   * mqtt.topicPrefix). Default the wire contract's, `devices`.
+   */
+  topicPrefix?: string;
+  /**
+   * Certificate CNs that may publish and subscribe anywhere under the prefix and $aws/things/ (a
    * backend or a test harness watching every thing). Default ['observer'].
    */
   observers?: string[];
@@ -47,11 +52,12 @@ function peerCn(client: Client | null): string | undefined {
 export function startAwsLikeBroker(opts: AwsLikeBrokerOptions): Promise<AwsLikeBroker> {
   const log = opts.log ?? (() => {});
   const observers = new Set(opts.observers ?? ['observer']);
+  const prefix = opts.topicPrefix ?? Topic.DefaultPrefix;
 
-  // A thing owns its own topics, as an AWS policy keyed on the thing name allows (the gateway's rule).
+  // A thing owns its own topics, as an AWS policy keyed on the thing name allows (the wire contract's rule).
   const allowed = (cn: string | undefined, topic: string): boolean => {
     if (cn === undefined) return false;
-    return observers.has(cn) ? topic.startsWith('devices/') || topic.startsWith('$aws/things/') : checkTopic(cn, topic);
+    return observers.has(cn) ? topic.startsWith(prefix + '/') || topic.startsWith('$aws/things/') : ownsTopic(prefix, cn, topic);
   };
 
   const aedes = new Aedes({

@@ -5,7 +5,8 @@
 // to a valid input, a replay, another thing's topic or random bytes must be refused.
 import { sha1 } from '../shared/sha1';
 import { connectPassword, tagEvent } from '../../firmware/core/gateway-auth';
-import { checkTopic, verifyConnect, verifyTag } from '../gateway/auth';
+import { verifyConnect, verifyTag } from '../gateway/auth';
+import { eventTopic as contractEventTopic, ownsTopic, Topic } from '../../firmware/core/wire-contract';
 import { decidePublish } from '../gateway/publish-policy';
 import { mutate, randomBytes } from './mutate';
 import { createRng, type Rng } from './rng';
@@ -34,7 +35,7 @@ function payload(r: Rng): string {
 }
 
 function eventTopic(r: Rng, thing: string): string {
-  return r.chance(0.8) ? `devices/${thing}/events/button` : `$aws/things/${thing}/shadow/update`;
+  return r.chance(0.8) ? contractEventTopic(Topic.DefaultPrefix, thing) : `$aws/things/${thing}/shadow/update`;
 }
 
 export function gatewayAuthCase(seed: number): CaseResult {
@@ -113,9 +114,9 @@ export function gatewayAuthCase(seed: number): CaseResult {
       const topic = own ? eventTopic(r, thing) : r.pick([`devices/${thingName(r)}/events/button`, randomBytes(r, r.int(30)), `devices/${thing}`, `devices/${thing}x/a`]);
       const body = r.chance(0.5) ? tagEvent(topic, payload(r), key, sha1) : r.chance(0.5) ? r.pick(['online', 'offline']) : mutate(r, tagEvent(topic, payload(r), key, sha1), 1);
       input = topic + '\n' + body;
-      const d = decidePublish(thing, key, { topic, payload: Buffer.from(body, 'latin1'), qos: r.pick([0, 1, 2]) });
+      const d = decidePublish({ thing, secret: key, topicPrefix: Topic.DefaultPrefix }, { topic, payload: Buffer.from(body, 'latin1'), qos: r.pick([0, 1, 2]) });
       if (d.action === 'forward') {
-        if (!checkTopic(thing, topic)) return fail(`forwarded to ${JSON.stringify(topic)}, not a topic of ${thing}`);
+        if (!ownsTopic(Topic.DefaultPrefix, thing, topic)) return fail(`forwarded to ${JSON.stringify(topic)}, not a topic of ${thing}`);
         if (/"tag":"/.test(d.payload.toString('latin1'))) return fail('forwarded with its tag');
       }
     }

@@ -2,6 +2,7 @@
 // checks a CONNECT password against the secret and the highest counter seen, and checks and
 // strips an event's tag. Pure functions: persisting the counter is device-store.ts's job.
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { Status, statusTopic } from '../../firmware/core/wire-contract';
 
 export type Verdict<T> = { ok: true; value: T } | { ok: false; reason: string };
 
@@ -42,11 +43,11 @@ export function verifyConnect(thing: string, secret: string, highest: number, at
   return { ok: true, value: counter };
 }
 
-/** The retained availability messages (firmware app: "online", Will "offline") are not JSON and carry no tag. */
-export function needsTag(thing: string, topic: string, payload: Buffer): boolean {
-  if (topic !== `devices/${thing}/status`) return true;
+/** The retained availability messages (the wire contract's Status) are not JSON and carry no tag. */
+export function needsTag(prefix: string, thing: string, topic: string, payload: Buffer): boolean {
+  if (topic !== statusTopic(prefix, thing)) return true;
   const p = payload.toString('latin1');
-  return p !== 'online' && p !== 'offline';
+  return p !== Status.Online && p !== Status.Offline;
 }
 
 const TAG_HEAD = '"tag":"';
@@ -70,12 +71,4 @@ export function verifyTag(topic: string, payload: Buffer, secret: string): Verdi
   const original = before + p.slice(end);
   if (!sameMac(tag, mac(secret, `${topic}\n${original}`))) return { ok: false, reason: 'bad tag (tampered or wrong secret)' };
   return { ok: true, value: Buffer.from(original, 'latin1') };
-}
-
-/**
- * A device may publish and subscribe only under its own topics, as an AWS IoT policy keyed on
- * the thing name allows: `devices/<thing>/` and `$aws/things/<thing>/`.
- */
-export function checkTopic(thing: string, topic: string): boolean {
-  return topic.startsWith(`devices/${thing}/`) || topic.startsWith(`$aws/things/${thing}/`);
 }

@@ -6,7 +6,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AedesOptions, AedesPublishPacket, AuthenticateError, Client, ConnectPacket, PublishPacket, Subscription } from 'aedes';
 import type Aedes from 'aedes';
-import { checkTopic, verifyConnect } from './auth';
+import { verifyConnect } from './auth';
+import { ownsTopic } from '../../firmware/core/wire-contract';
 import { decidePublish, decideWill } from './publish-policy';
 import type { DeviceStore } from './device-store';
 import { openUpstream, type Upstream, type UpstreamTarget, type WillMessage } from './upstream';
@@ -23,6 +24,7 @@ const NOT_AUTHORIZED = 5 as ReturnCode;
 interface Session {
   thing: string;
   secret: string;
+  topicPrefix: string;
   client: Client;
   state: 'opening' | 'live' | 'ended';
   opening?: Promise<Upstream>;
@@ -141,14 +143,14 @@ export function createDeviceSessions(deps: SessionDeps): DeviceSessions {
       } catch (err) {
         return refuse(SERVER_UNAVAILABLE, `cannot record the counter in the gateway store: ${why(err)}`);
       }
-      const w = decideWill(dev.thing, dev.secret, connects.get(client)?.will);
+      const w = decideWill(dev, connects.get(client)?.will);
       connects.delete(client);
       if (w.reason) return refuse(NOT_AUTHORIZED, w.reason);
       if (!existsSync(join(dev.certDir, CERT_FILE)) || !existsSync(join(dev.certDir, KEY_FILE))) {
         return refuse(SERVER_UNAVAILABLE, `no ${CERT_FILE} and ${KEY_FILE} in ${dev.certDir}`);
       }
 
-      const s: Session = { thing: dev.thing, secret: dev.secret, client, state: 'opening', will: w.will, upLost: false, subscribing: 0, held: [], registered: false };
+      const s: Session = { thing: dev.thing, secret: dev.secret, topicPrefix: dev.topicPrefix, client, state: 'opening', will: w.will, upLost: false, subscribing: 0, held: [], registered: false };
       const old = byThing.get(s.thing);
       byThing.set(s.thing, s);
       byClient.set(client, s);
@@ -208,7 +210,7 @@ export function createDeviceSessions(deps: SessionDeps): DeviceSessions {
       }
       if (s.state !== 'live' || !s.up) return done(logged('not connected upstream'));
       const topic = packet.topic;
-      const d = decidePublish(s.thing, s.secret, { topic, payload: Buffer.from(packet.payload), qos: packet.qos });
+      const d = decidePublish(s, { topic, payload: Buffer.from(packet.payload), qos: packet.qos });
       if (d.action === 'refuse') {
         log(`refused publish from ${s.thing} to ${topic}: ${d.reason} (closing the connection, as AWS does)`);
         return done(logged(`publish refused: ${d.reason}`));
@@ -234,7 +236,7 @@ export function createDeviceSessions(deps: SessionDeps): DeviceSessions {
     authorizeSubscribe(client, sub, done) {
       const s = byClient.get(client);
       if (!s || s.state !== 'live' || !s.up) return done(null, null);
-      if (!checkTopic(s.thing, sub.topic)) {
+      if (!ownsTopic(s.topicPrefix, s.thing, sub.topic)) {
         log(`refused subscribe from ${s.thing} to ${sub.topic}: not its own topic`);
         return done(null, null); // SUBACK 0x80 [MQTT-3.9.3-2]
       }
@@ -261,7 +263,7 @@ export function createDeviceSessions(deps: SessionDeps): DeviceSessions {
     authorizeForward(client, packet: AedesPublishPacket & { clientId?: string }) {
       const s = byClient.get(client);
       // Device publishes went to AWS already; only what AWS sent comes back down, and only to its thing.
-      if (!s || packet.clientId !== FROM_AWS || !checkTopic(s.thing, packet.topic)) return null;
+      if (!s || packet.clientId !== FROM_AWS || !ownsTopic(s.topicPrefix, s.thing, packet.topic)) return null;
       return packet;
     },
   };

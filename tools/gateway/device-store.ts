@@ -8,12 +8,13 @@ import { z } from 'zod';
 import { UserError } from '../shared/errors';
 import { writeAtomic } from '../shared/write-atomic';
 import { checkThingName, THING_NAME } from '../certificates/thing-name';
+import { Topic, topicPrefixProblem } from '../../firmware/core/wire-contract';
 
 export { DEFAULT_STORE_DIR } from './store-dir';
 const DEVICES = 'devices.json';
 const SECRET = /^[0-9a-f]{64}$/;
 
-const devicesSchema = z.record(z.string().regex(THING_NAME), z.object({ certDir: z.string().min(1), counter: z.number().int().min(0) }));
+const devicesSchema = z.record(z.string().regex(THING_NAME), z.object({ certDir: z.string().min(1), counter: z.number().int().min(0), topicPrefix: z.string().refine((p) => !topicPrefixProblem(p)).optional() }));
 type Devices = z.infer<typeof devicesSchema>;
 
 export interface Device {
@@ -23,6 +24,8 @@ export interface Device {
   /** Highest CONNECT counter accepted so far (0: none yet). */
   counter: number;
   secret: string;
+  /** The topic prefix it was provisioned with (config mqtt.topicPrefix): its topics are `<prefix>/<thing>/...`. */
+  topicPrefix: string;
 }
 
 /** 32 random bytes as 64 lower-case hex characters: what the device stores and keys HMAC with. */
@@ -51,7 +54,7 @@ function readDevices(dir: string): Devices {
   }
   const parsed = devicesSchema.safeParse(json);
   if (!parsed.success) {
-    throw new UserError(`${path} does not list devices as {"<thing>": {"certDir", "counter"}}: fix it, or delete it and add the devices again.`, 'gateway-store-corrupt');
+    throw new UserError(`${path} does not list devices as {"<thing>": {"certDir", "counter", "topicPrefix"?}}: fix it, or delete it and add the devices again.`, 'gateway-store-corrupt');
   }
   return parsed.data;
 }
@@ -66,16 +69,19 @@ function writeDevices(dir: string, devices: Devices): void {
  * (so a store holding `certs/<thing>/` can move). A new secret resets the counter: a device
  * provisioned again starts counting from 1.
  */
-export function addDevice(store: string, d: { thing: string; secret: string; certDir: string }): void {
+export function addDevice(store: string, d: { thing: string; secret: string; certDir: string; topicPrefix?: string }): void {
   checkThingName(d.thing);
   if (!SECRET.test(d.secret)) throw new UserError('A device secret is 64 lower-case hex characters: make one with generateDeviceSecret().');
+  const prefix = d.topicPrefix ?? Topic.DefaultPrefix;
+  if (topicPrefixProblem(prefix)) throw new UserError(`The topic prefix "${prefix}" ${topicPrefixProblem(prefix)}: pass a valid --topic-prefix.`, 'config-invalid');
   const dir = resolve(store);
   ensureDir(dir);
   const devices = readDevices(dir);
   const old = devices[d.thing];
   const sameSecret = old !== undefined && readSecret(dir, d.thing) === d.secret;
   writeAtomic(secretPath(dir, d.thing), d.secret + '\n');
-  devices[d.thing] = { certDir: d.certDir, counter: sameSecret ? old.counter : 0 };
+  // The default prefix is not written, so stores made before prefixes were recorded read the same.
+  devices[d.thing] = { certDir: d.certDir, counter: sameSecret ? old.counter : 0, ...(prefix === Topic.DefaultPrefix ? {} : { topicPrefix: prefix }) };
   writeDevices(dir, devices);
 }
 
@@ -106,7 +112,7 @@ export function openDeviceStore(store: string): DeviceStore {
       const rec = readDevices(dir)[thing];
       const secret = rec ? readSecret(dir, thing) : undefined;
       if (!rec || !secret) return undefined;
-      return { thing, certDir: isAbsolute(rec.certDir) ? rec.certDir : join(dir, rec.certDir), counter: rec.counter, secret };
+      return { thing, certDir: isAbsolute(rec.certDir) ? rec.certDir : join(dir, rec.certDir), counter: rec.counter, secret, topicPrefix: rec.topicPrefix ?? Topic.DefaultPrefix };
     },
     recordCounter(thing, counter) {
       // Read-modify-write in one synchronous step: no other CONNECT can interleave in this process.

@@ -1,17 +1,14 @@
-// A button event as the cloud receives it: parsed from its topic and JSON payload (the firmware
-// sends {thing, seq, clickType, ts, uptime, fw}), judged for seq order, and printed as a line or
-// as JSON. It does not subscribe or connect.
+// A button event as the cloud receives it: parsed from its topic and JSON payload (the wire
+// contract's ButtonEvent), judged for seq order, and printed as a line or as JSON. Lenient on
+// purpose: it reads events from older firmware too. It does not subscribe or connect.
+import { thingFromEventTopic, type ButtonEvent as WireEvent } from '../../firmware/core/wire-contract';
 import type { SeqTracker, SeqVerdict } from './seq-tracker';
 
-export interface ButtonEvent {
+/** The wire contract's event as far as monitor needs it: any click type, uptime and fw optional. */
+export interface ButtonEvent extends Pick<WireEvent, 'seq' | 'ts'>, Partial<Pick<WireEvent, 'uptime' | 'fw'>> {
   /** From the topic: the broker (or AWS policy) guarantees who may publish there. */
   thing: string;
-  seq: number;
   clickType: string;
-  /** Epoch ms on the device when pressed, or null while its clock is unset. */
-  ts: number | null;
-  uptime?: number;
-  fw?: string;
 }
 
 export interface SeenEvent extends ButtonEvent, SeqVerdict {
@@ -23,12 +20,6 @@ export interface SeenEvent extends ButtonEvent, SeqVerdict {
 
 export type Parsed = { ok: true; event: ButtonEvent } | { ok: false; reason: string };
 
-/** `devices/<thing>/events/button` (any prefix before `<thing>/events/`) to the thing name. */
-export function thingFromTopic(topic: string): string | undefined {
-  const parts = topic.split('/');
-  const i = parts.lastIndexOf('events');
-  return i >= 1 ? parts[i - 1] : undefined;
-}
 
 export function parseButtonEvent(topic: string, payload: string): Parsed {
   let body: unknown;
@@ -39,7 +30,7 @@ export function parseButtonEvent(topic: string, payload: string): Parsed {
   }
   if (!body || typeof body !== 'object') return { ok: false, reason: 'payload is not a JSON object' };
   const b = body as Record<string, unknown>;
-  const thing = thingFromTopic(topic) ?? (typeof b.thing === 'string' ? b.thing : undefined);
+  const thing = thingFromEventTopic(topic) ?? (typeof b.thing === 'string' ? b.thing : undefined);
   if (!thing) return { ok: false, reason: 'no thing in topic or payload' };
   if (typeof b.seq !== 'number' || !Number.isFinite(b.seq)) return { ok: false, reason: 'seq missing or not a number' };
   if (typeof b.clickType !== 'string') return { ok: false, reason: 'clickType missing' };

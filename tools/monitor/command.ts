@@ -22,7 +22,8 @@ export function define(program: Command): void {
     .option('--key <file>', 'its private key')
     .option('--ca <file>', "the CA that signed the broker's certificate (AmazonRootCA1.pem for AWS IoT)")
     .option('--client-id <id>', "MQTT client id (default: the certificate's common name)")
-    .option('--topic <filter>', 'topic filter to watch, repeatable (default devices/+/events/button)', collect)
+    .option('--topic-prefix <prefix>', "the devices' topic prefix (provision --topic-prefix): watch <prefix>/+/events/button", 'devices')
+    .option('--topic <filter>', 'topic filter to watch, repeatable (default <prefix>/+/events/button)', collect)
     .option('--json', 'one JSON line per event on stdout, with its flag (first, ok, gap, late, duplicate)', false)
     .option('--count <n>', 'exit after n button events', parseCount)
     .addHelpText(
@@ -33,7 +34,7 @@ LATE (a missing seq arrived after all), DUPLICATE (seq seen before). Age is rece
 the device's ts ("clock unset" before the device has SNTP time).
 
 For AWS IoT, use an identity made for watching: its policy must allow iot:Subscribe on
-topicfilter/devices/+/events/button and iot:Receive on topic/devices/*/events/button. A button's
+topicfilter/<prefix>/+/events/button and iot:Receive on topic/<prefix>/*/events/button. A button's
 own certificate cannot: its policy allows only its own topics, and connecting as the button
 would disconnect it.
 
@@ -42,8 +43,8 @@ Examples:
   npm run monitor -- --json --count 3
   npm run monitor -- --endpoint abc123-ats.iot.eu-west-1.amazonaws.com --cert w.crt --key w.key --ca AmazonRootCA1.pem --client-id watcher`,
     )
-    .action(async (o: { endpoint: string; port: number; cert?: string; key?: string; ca?: string; clientId?: string; topic?: string[]; json: boolean; count?: number }) => {
+    .action(async (o: { endpoint: string; port: number; cert?: string; key?: string; ca?: string; clientId?: string; topicPrefix: string; topic?: string[]; json: boolean; count?: number }) => {
       const { run } = await import('./run');
-      await run({ cwd: process.cwd(), endpoint: o.endpoint, port: o.port, cert: o.cert, key: o.key, ca: o.ca, clientId: o.clientId, topics: o.topic, json: o.json, count: o.count }, { log: createLogger() });
+      await run({ cwd: process.cwd(), endpoint: o.endpoint, port: o.port, cert: o.cert, key: o.key, ca: o.ca, clientId: o.clientId, topicPrefix: o.topicPrefix, topics: o.topic, json: o.json, count: o.count }, { log: createLogger() });
     });
 }

@@ -9,6 +9,7 @@ import type { Logger } from '../shared/log';
 import { formatEventJson, formatEventLine, observe, parseButtonEvent } from './button-event';
 import { createCloudWatcher, DEFAULT_MQTT_PORT, type CloudWatcher, type CloudWatcherOptions } from './cloud-watcher';
 import { createSeqTracker } from './seq-tracker';
+import { eventFilter, isEventTopic, Topic, topicPrefixProblem } from '../../firmware/core/wire-contract';
 
 export interface MonitorOptions {
   cwd: string;
@@ -21,7 +22,9 @@ export interface MonitorOptions {
   ca?: string;
   /** Default: the certificate's common name (what the local broker and a thing policy expect). */
   clientId?: string;
-  /** Default ['devices/+/events/button']. */
+  /** The devices' topic prefix; default the wire contract's `devices`. */
+  topicPrefix?: string;
+  /** Default [eventFilter(topicPrefix)]: every thing's button events. */
   topics?: string[];
   json?: boolean;
   /** Stop after this many button events (scripts, tests); default: run until stopped. */
@@ -53,7 +56,6 @@ export interface MonitorSummary {
   unreadable: number;
 }
 
-export const DEFAULT_TOPIC = 'devices/+/events/button';
 /**
  * The dev PKI identity monitor uses. Not `observer`: that is the client id `npm start` watches
  * with, and a second connection with the same client id drops the first, as on AWS IoT.
@@ -109,7 +111,9 @@ export async function run(o: MonitorOptions, deps: MonitorDeps): Promise<Monitor
   const now = deps.now ?? Date.now;
   const endpoint = o.endpoint ?? '127.0.0.1';
   const port = o.port ?? DEFAULT_MQTT_PORT;
-  const topics = o.topics && o.topics.length ? o.topics : [DEFAULT_TOPIC];
+  const prefix = o.topicPrefix ?? Topic.DefaultPrefix;
+  if (topicPrefixProblem(prefix)) throw new UserError(`--topic-prefix "${prefix}" ${topicPrefixProblem(prefix)}: pass the prefix the devices were provisioned with.`, 'config-invalid');
+  const topics = o.topics && o.topics.length ? o.topics : [eventFilter(prefix)];
   const files = await identityFor(o, deps, endpoint);
   const clientId = clientIdFor(o, files.certPath);
   const tracker = createSeqTracker();
@@ -120,7 +124,7 @@ export async function run(o: MonitorOptions, deps: MonitorDeps): Promise<Monitor
 
   function onMessage(topic: string, payload: string): void {
     const at = now();
-    if (!/\/events\/button$/.test(topic)) {
+    if (!isEventTopic(topic)) {
       log.out(o.json ? JSON.stringify({ receivedAt: new Date(at).toISOString(), topic, payload }) : `${new Date(at).toISOString().slice(11, 23)}  ${topic}  ${payload}`);
       return;
     }

@@ -49,7 +49,7 @@ export function define(program: Command): void {
     .option('--gateway-store <dir>', "gateway mode: the gateway's store, which gets the AWS identity and the device secret", DEFAULT_STORE_DIR)
     .option('--wifi-ssid <ssid>', 'Wi-Fi network (or WIFI_SSID; default: keep the one in the old config)')
     .option('--wifi-password <password>', 'Wi-Fi password (or WIFI_PASSWORD; asked without echo when missing)')
-    .option('--topic-prefix <prefix>', 'topics start <prefix>/<thing>/ (default devices)')
+    .option('--topic-prefix <prefix>', 'topics start <prefix>/<thing>/ (default: aws-setup --topic-prefix from certs/<thing>/thing.json, else the old config, else devices); the gateway store records it too')
     .option('--button-pin <pin>', 'button pin, D0..D16 (default D0, the FLASH button)')
     .option('--led-pin <pin>', 'LED pin (default D2, the ESP-12 blue LED)')
     .option('--button-active <level>', 'low or high: the level of a pressed button', level)

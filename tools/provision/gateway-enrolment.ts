@@ -14,8 +14,8 @@ export function deviceSecretFor(store: string, thing: string): { secret: string;
   return known ? { secret: known, isNew: false } : { secret: generateDeviceSecret(), isNew: true };
 }
 
-/** Copies the identity into <store>/certs/<thing>/ and records the device; returns that folder. */
-export function enrolDevice(store: string, thing: string, secret: string, identity: Pick<Identity, 'certPem' | 'keyPem'>): string {
+/** Copies the identity into <store>/certs/<thing>/ and records the device with its topic prefix (default the contract's); returns that folder. */
+export function enrolDevice(store: string, thing: string, secret: string, identity: Pick<Identity, 'certPem' | 'keyPem'>, topicPrefix?: string): string {
   const rel = join('certs', thing);
   const dir = join(resolve(store), rel);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -23,6 +23,6 @@ export function enrolDevice(store: string, thing: string, secret: string, identi
   writeAtomic(join(dir, CERT_FILE), identity.certPem);
   writeAtomic(join(dir, KEY_FILE), identity.keyPem);
   // Relative to the store, so the store folder can move (device-store.ts resolves it).
-  addDevice(store, { thing, secret, certDir: rel });
+  addDevice(store, { thing, secret, certDir: rel, topicPrefix });
   return dir;
 }

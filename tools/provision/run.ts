@@ -131,7 +131,8 @@ export async function run(o: ProvisionOptions, deps: ProvisionDeps): Promise<Pro
       tls: mode === 'direct' ? { key: files[0].name, cert: files[1].name, ca: files[2].name } : undefined,
       secret: secret?.secret,
       wifi,
-      settings: o,
+      // aws-setup --topic-prefix made the policy for that prefix: the device follows unless told otherwise.
+      settings: o.topicPrefix === undefined && info?.topicPrefix !== undefined ? { ...o, topicPrefix: info.topicPrefix } : o,
       old: oldConfig,
     });
     const { bytes: configBytes, warnings } = serializeConfig(config);
@@ -160,7 +161,8 @@ export async function run(o: ProvisionOptions, deps: ProvisionDeps): Promise<Pro
           timeoutMs: o.timeoutMs,
           afterConfig: secret
             ? () => {
-                enrolDevice(store, o.thing, secret!.secret, identity);
+                // The gateway polices the device's topics: it must know the prefix the config gives it.
+                enrolDevice(store, o.thing, secret!.secret, identity, config.mqtt?.topicPrefix);
               }
             : undefined,
         },

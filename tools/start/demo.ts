@@ -12,6 +12,7 @@ import aedesPersistence from 'aedes-persistence';
 import { startGateway, type Gateway } from '../gateway/run-gateway';
 import { generateDeviceSecret } from '../gateway/device-store';
 import { enrolDevice } from '../provision/gateway-enrolment';
+import { eventFilter, isEventTopic, statusFilter, Topic, type CloudMessage as WireMessage } from '../../firmware/core/wire-contract';
 
 export type Gesture = 'single' | 'double' | 'long';
 
@@ -37,6 +38,8 @@ export interface DemoOptions {
    * LAN gateway, an ESP32 connects with TLS itself.
    */
   via?: 'gateway' | 'direct';
+  /** The device's topic prefix (config mqtt.topicPrefix); broker, gateway and watcher follow it. Default `devices`. */
+  topicPrefix?: string;
   onGatewayLog?: (line: string) => void;
   onConsole?: (line: string) => void;
   onLed?: (lit: boolean) => void;
@@ -44,9 +47,8 @@ export interface DemoOptions {
   log?: (line: string) => void;
 }
 
-export interface CloudMessage {
-  topic: string;
-  payload: string;
+/** What the cloud side saw, and when (ms). */
+export interface CloudMessage extends WireMessage {
   at: number;
 }
 
@@ -88,7 +90,8 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
   // One persistence for every start of the broker: the watcher's session, and the QoS 1 messages
   // queued for it while it reconnects, survive a broker restart (`b` in the demo).
   const persistence = aedesPersistence();
-  let broker = await startAwsLikeBroker({ port: opts.brokerPort ?? 0, host: '127.0.0.1', pki, observers, persistence, log: opts.log });
+  const topicPrefix = opts.topicPrefix ?? Topic.DefaultPrefix;
+  let broker = await startAwsLikeBroker({ port: opts.brokerPort ?? 0, host: '127.0.0.1', pki, observers, persistence, topicPrefix, log: opts.log });
   const brokerPort = broker.port;
   let brokerUp = true;
   const messages: CloudMessage[] = [];
@@ -96,7 +99,7 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
 
   const observer = pki.client('observer');
   const watcher = createCloudWatcher(
-    { endpoint: '127.0.0.1', port: brokerPort, cert: observer.cert, key: observer.key, ca: pki.ca, clientId: 'observer', topics: ['devices/+/events/button', 'devices/+/status'], cleanSession: false },
+    { endpoint: '127.0.0.1', port: brokerPort, cert: observer.cert, key: observer.key, ca: pki.ca, clientId: 'observer', topics: [eventFilter(topicPrefix), statusFilter(topicPrefix)], cleanSession: false },
     (topic: string, payload: string) => {
       messages.push({ topic, payload, at: Date.now() });
       opts.onCloud?.(topic, payload);
@@ -124,7 +127,7 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
     gatewayStore = mkdtempSync(path.join(os.tmpdir(), 'demo-gateway-'));
     const id = pki.client(thing);
     const secret = generateDeviceSecret();
-    enrolDevice(gatewayStore, thing, secret, { certPem: id.cert, keyPem: id.key });
+    enrolDevice(gatewayStore, thing, secret, { certPem: id.cert, keyPem: id.key }, topicPrefix);
     gateway = await startGateway({
       bind: '127.0.0.1',
       port: 0,
@@ -132,16 +135,16 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
       upstream: { endpoint: '127.0.0.1', port: brokerPort, caPath: pki.caPath },
       log: opts.onGatewayLog,
     });
-    config = { thing, wifi, mqtt: { host: '127.0.0.1', port: gateway.port, transport: 'tcp' }, gateway: { secret }, ...opts.deviceConfig };
+    config = { thing, wifi, mqtt: { host: '127.0.0.1', port: gateway.port, transport: 'tcp', topicPrefix }, gateway: { secret }, ...opts.deviceConfig };
   } else {
-    config = { thing, wifi, mqtt: { host: '127.0.0.1', port: brokerPort, transport: 'tls' }, ...opts.deviceConfig };
+    config = { thing, wifi, mqtt: { host: '127.0.0.1', port: brokerPort, transport: 'tls', topicPrefix }, ...opts.deviceConfig };
   }
   provisionVirtualDevice(device, pki, thing, config, opts.bundle ?? path.join(opts.cwd, 'dist', 'firmware.js'), via === 'direct');
   if (opts.backupConfig) device.storage.write('config.bak', JSON.stringify(config));
   if (opts.rawConfig !== undefined) device.storage.write('config.json', opts.rawConfig);
   device.boot();
 
-  const events = () => messages.filter((m) => m.topic.endsWith('/events/button'));
+  const events = () => messages.filter((m) => isEventTopic(m.topic));
 
   return {
     device,
@@ -183,7 +186,7 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
     },
     async brokerUp() {
       if (brokerUp) return;
-      broker = await startAwsLikeBroker({ port: brokerPort, host: '127.0.0.1', pki, observers, persistence, log: opts.log });
+      broker = await startAwsLikeBroker({ port: brokerPort, host: '127.0.0.1', pki, observers, persistence, topicPrefix, log: opts.log });
       brokerUp = true;
     },
     brokerIsUp: () => brokerUp,

@@ -1,5 +1,6 @@
 // `npm start`: build, then the whole chain on this machine (virtual NodeMCU → broker → cloud-side
 // SDK client), interactive by default; `--press ... --exit` makes it a scriptable check.
+import { eventFilter, isEventTopic, Topic } from '../../firmware/core/wire-contract';
 import { buildFirmware } from '../build/build-firmware';
 import { UserError } from '../shared/errors';
 import { startDemo, type Gesture } from './demo';
@@ -32,7 +33,7 @@ export async function runStart(o: StartOptions): Promise<void> {
     onLed: (lit) => ui?.led(lit),
     onCloud: (topic, payload) => {
       if (ui) ui.line(`[cloud]  ${topic}  ${payload}`);
-      else if (topic.endsWith('/events/button')) console.log(JSON.stringify({ topic, payload: safeJson(payload) }));
+      else if (isEventTopic(topic)) console.log(JSON.stringify({ topic, payload: safeJson(payload) }));
     },
     log: o.verbose ? (l) => say(`[broker] ${l}`) : undefined,
     onGatewayLog: (l) => (ui ? ui.line(`[gateway] ${l}`) : o.verbose && say(`[gateway] ${l}`)),
@@ -43,7 +44,7 @@ export async function runStart(o: StartOptions): Promise<void> {
   try {
     if (ui) {
       const path = demo.via === 'gateway' ? `LAN gateway on 127.0.0.1:${demo.gatewayPort} → ` : 'direct TLS → ';
-      ui.line(`Virtual NodeMCU (${o.profile}) "${demo.thing}": ${path}AWS-like broker on 127.0.0.1:${demo.brokerPort}; the cloud side watches devices/+/events/button.`);
+      ui.line(`Virtual NodeMCU (${o.profile}) "${demo.thing}": ${path}AWS-like broker on 127.0.0.1:${demo.brokerPort}; the cloud side watches ${eventFilter(Topic.DefaultPrefix)}.`);
       await ui.run(demo);
       return;
     }

@@ -14,6 +14,7 @@ import { generateDeviceSecret } from '../../../tools/gateway/device-store';
 import { enrolDevice } from '../../../tools/provision/gateway-enrolment';
 import { startGateway, type Gateway } from '../../../tools/gateway/run-gateway';
 import { startMosquitto, type Mosquitto } from '../../support/mosquitto';
+import { eventFilter, eventTopic, statusFilter, Topic, type ButtonEvent, type CloudMessage } from '../../../firmware/core/wire-contract';
 
 export const ROOT = resolve(__dirname, '../../..');
 export { sleep, until } from './wait';
@@ -72,19 +73,7 @@ export async function startRigBroker(kind: BrokerKind, pki: DevPki): Promise<Rig
   };
 }
 
-export interface ButtonEvent {
-  thing: string;
-  seq: number;
-  clickType: string;
-  ts: number | null;
-  uptime: number;
-  fw: string;
-}
-
-export interface CloudMessage {
-  topic: string;
-  payload: string;
-}
+export type { ButtonEvent, CloudMessage } from '../../../firmware/core/wire-contract';
 
 /** The cloud side: an aws-iot-device-sdk-v2 client as 'observer', with a persistent session. */
 export interface Watcher {
@@ -107,14 +96,14 @@ export async function startWatcher(pki: DevPki, port: number): Promise<Watcher> 
       key: id.key,
       ca: pki.ca,
       clientId: 'observer',
-      topics: ['devices/+/events/button', 'devices/+/status'],
+      topics: [eventFilter(Topic.DefaultPrefix), statusFilter(Topic.DefaultPrefix)],
       cleanSession: false,
       onError: () => undefined,
     },
     (topic, payload) => messages.push({ topic, payload }),
   );
   await w.ready;
-  const payloads = (thing: string) => messages.filter((m) => m.topic === `devices/${thing}/events/button`).map((m) => m.payload);
+  const payloads = (thing: string) => messages.filter((m) => m.topic === eventTopic(Topic.DefaultPrefix, thing)).map((m) => m.payload);
   return {
     messages,
     payloads,
