@@ -46,7 +46,7 @@ async function main(): Promise<void> {
     console.error(formatError(err));
     process.exit(isUserError(err) ? 1 : 2);
   }
-  // Explicit: the AWS SDK's native client keeps Node alive for seconds after close (ESPRUINO.md).
+  // Explicit: the AWS SDK's native client keeps Node alive for seconds after close (docs/espruino.md).
   process.exit(0);
 }
 

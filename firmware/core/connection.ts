@@ -91,7 +91,7 @@ export let createConnection = function (
           if (phase === 2) client = c; // else it closed while starting and has been dealt with
           return;
         } catch (e) {
-          // Some builds throw at once on a closed port instead of raising `error` (ESPRUINO.md).
+          // Some builds throw at once on a closed port instead of raising `error` (docs/espruino.md).
           why = 'cannot reach ' + where + ' (' + ((e && (e as { message?: string }).message) || e) + ')';
         }
       } else if (phase !== 2) return;

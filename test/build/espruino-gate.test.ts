@@ -1,5 +1,5 @@
 // The Espruino gate: every construct it claims to reject is rejected with its name and position,
-// and code Espruino 2v29 runs (ESPRUINO.md "Works") passes untouched.
+// and code Espruino 2v29 runs (docs/espruino.md "Works") passes untouched.
 import { findEspruinoProblems } from '../../tools/build/espruino-gate';
 import { missingGlobals } from '../../tools/build/espruino-library';
 

@@ -16,7 +16,7 @@ test('process.memory() is labelled an estimate and an empty boot is near 55 JsVa
   expect((m.free as number) + (m.usage as number)).toBe(1600);
 });
 
-test('a 100-character string kept in an array costs about 14 JsVars (ESPRUINO.md)', () => {
+test('a 100-character string kept in an array costs about 14 JsVars (docs/espruino.md)', () => {
   t.device.evaluate('var q = [];');
   const before = usage();
   t.device.evaluate('for (var i = 0; i < 70; i++) q.push(new Array(101).join(String.fromCharCode(65 + (i % 26))));');

@@ -29,7 +29,7 @@ export interface CertOptions {
   fromDays?: number;
   toDays?: number;
   isCa?: boolean;
-  /** Server certificate with SANs for localhost and 127.0.0.1 (the SDK insists, see ESPRUINO.md). */
+  /** Server certificate with SANs for localhost and 127.0.0.1 (the SDK insists, see docs/espruino.md). */
   server?: boolean;
 }
 

@@ -96,7 +96,7 @@ function canConnect(port: number): Promise<boolean> {
 
 /**
  * The settings that make mosquitto 2.0 act like an AWS IoT policy keyed on the thing name
- * (ESPRUINO.md): the certificate's CN becomes the username and the ACL patterns use it.
+ * (docs/espruino.md): the certificate's CN becomes the username and the ACL patterns use it.
  * mosquitto does not tie the client id to the CN, refuse QoS 2 or drop a second connection's
  * predecessor the AWS way; those are the AWS-like broker's tests.
  */

@@ -1,5 +1,5 @@
 // The Espruino compatibility gate: parses a bundle with acorn and lists everything Espruino 2v29
-// cannot run or runs wrongly (ESPRUINO.md "The language"). Name-dependent checks live here, syntax in
+// cannot run or runs wrongly (docs/espruino.md "The language"). Name-dependent checks live here, syntax in
 // espruino-syntax.ts, library tables in espruino-library.ts. It reports; it never rewrites code.
 
 import { parse, type Node, type Options } from 'acorn';

@@ -1,7 +1,7 @@
 // The esbuild options for the firmware bundle: the one source of truth (esbuild.config.mjs re-exports
 // these). Holds settings only; tools/build/build-firmware.ts runs the build and the Espruino gate.
 //
-// Why these settings (ESPRUINO.md):
+// Why these settings (docs/espruino.md):
 // - format 'cjs' keeps `require("Wifi")` verbatim; 'iife' would wrap it in a Proxy shim.
 // - target es2015 lowers `?.`, `**`, logical assignment, object spread and class fields.
 // - `supported: false` turns what esbuild cannot lower into build errors instead of broken output.

@@ -50,7 +50,7 @@ export function parseVersion(v: string): [number, number] | undefined {
   return m ? [Number(m[1]), Number(m[2])] : undefined;
 }
 
-/** The Espruino release everything here was checked against (ESPRUINO.md). */
+/** The Espruino release everything here was checked against (docs/espruino.md). */
 export const TESTED_VERSION = '2v29';
 
 export function isOlderThanTested(v: string): boolean {

@@ -1,4 +1,4 @@
-// Rejects syntax Espruino 2v29 cannot run (ESPRUINO.md "Fails" list) before V8 would run it anyway.
+// Rejects syntax Espruino 2v29 cannot run (docs/espruino.md "Fails" list) before V8 would run it anyway.
 // Stricter than the board: it checks whole files at load, where Espruino parses a function when called.
 // It does not catch runtime traps (hoisting, multi-char indexOf, `for (let...)` closures).
 import * as acorn from 'acorn';

@@ -61,7 +61,7 @@ const globalOnly = new WeakSet<Function>();
  * 1600-var build: a property name holds 4 chars (8 more per extra var), a string 8 chars per var,
  * an int or bool under a short name packs into the name var, each array element is a name var, an
  * ArrayBuffer is one var plus its bytes priced as a string, a typed array view one more var.
- * Baseline 55 = an empty 1600-var boot measured on the real interpreter (ESPRUINO.md).
+ * Baseline 55 = an empty 1600-var boot measured on the real interpreter (docs/espruino.md).
  *
  * Host objects are never walked. The walk only follows objects of the device's vm realm (their
  * prototype chain ends at its Object.prototype). A host function (the simulator's natives, e.g. a

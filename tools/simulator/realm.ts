@@ -49,7 +49,7 @@ export interface Realm {
   takeUnhandled(): unknown[];
 }
 
-// Globals a V8 context has and Espruino 2v29 does not (ESPRUINO.md "Fails" list and more).
+// Globals a V8 context has and Espruino 2v29 does not (docs/espruino.md "Fails" list and more).
 const removedGlobals = [
   'Map', 'Set', 'WeakMap', 'WeakSet', 'WeakRef', 'FinalizationRegistry', 'Symbol', 'Proxy', 'Reflect',
   'globalThis', 'BigInt', 'BigInt64Array', 'BigUint64Array', 'SharedArrayBuffer', 'Atomics', 'WebAssembly',
@@ -63,7 +63,7 @@ const bootstrap = `(function (host) {
   var OP = Object.prototype, SP = String.prototype, AP = Array.prototype;
   var def = function (o, k, v) { Object.defineProperty(o, k, { value: v, writable: true, configurable: true, enumerable: false }); };
 
-  // Espruino has InternalError; its errors have no .name (ESPRUINO.md), but print as "Kind: msg".
+  // Espruino has InternalError; its errors have no .name (docs/espruino.md), but print as "Kind: msg".
   function InternalError(message) {
     if (!(this instanceof InternalError)) return new InternalError(message);
     if (message !== undefined) def(this, 'message', String(message));
@@ -175,7 +175,7 @@ const bootstrap = `(function (host) {
   });
   def(G, 'Promise', SimPromise);
 
-  // Methods ESPRUINO.md lists as missing in 2v29.
+  // Methods docs/espruino.md lists as missing in 2v29.
   delete Array.from; delete Array.of; delete Object.freeze; delete Number.isInteger; delete Math.trunc;
   delete AP.flat; delete AP.flatMap; delete AP.at; delete SP.at;
   delete RP.prototype.finally; delete RP.race; delete RP.any; delete RP.allSettled;
