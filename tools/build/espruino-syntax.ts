@@ -1,7 +1,9 @@
 // Syntax checks of the Espruino gate: one AST node at a time, no knowledge of scopes or names.
 // What Espruino 2v29's parser (src/jsparse.c) rejects or runs wrongly; library gaps live elsewhere.
+// The simulator refuses the same syntax through firstUnrunnableSyntax, so the two never disagree.
 
-import type { Node } from 'acorn';
+import { parse, type Node } from 'acorn';
+import { fullAncestor } from 'acorn-walk';
 import { findRegexProblems } from './espruino-regex';
 import { isFunction } from './espruino-scope';
 
@@ -141,4 +143,44 @@ function checkClassMember(node: AnyNode, report: Report): void {
   } else if (node.type === 'PropertyDefinition' && !node.value) {
     report(node, 'class field without value', 'Espruino needs `static x = value`: give the field a value');
   }
+}
+
+/**
+ * Constructs the gate refuses although 2v29 parses and runs them (differently from V8): checked on
+ * the interpreter, `class A { x = 1 }` and `for (o.p in x)` run, and an unsupported regular
+ * expression silently fails to match. The simulator, which must run what the board runs, lets
+ * these through; the build, which must not ship them, does not.
+ */
+export function runsOnDevice(construct: string): boolean {
+  return construct.startsWith('regex ') || construct === 'class instance field' || construct === 'for-in/of target';
+}
+
+export interface SyntaxProblem {
+  construct: string;
+  message: string;
+  line: number;
+  column: number;
+}
+
+/**
+ * The first construct in a script that Espruino 2v29 cannot run (the gate's rules, less
+ * runsOnDevice), for the simulator, which checks whole scripts where Espruino parses a function
+ * when it is first called. Code acorn cannot parse is left to V8: undefined.
+ */
+export function firstUnrunnableSyntax(code: string): SyntaxProblem | undefined {
+  let program: Node;
+  try {
+    program = parse(code, { ecmaVersion: 'latest', sourceType: 'script', locations: true, allowReturnOutsideFunction: true, allowHashBang: true });
+  } catch {
+    return undefined;
+  }
+  let found: SyntaxProblem | undefined;
+  const report: Report = (node, construct, message) => {
+    if (found || runsOnDevice(construct)) return;
+    found = { construct, message, line: node.loc?.start.line ?? 0, column: node.loc?.start.column ?? 0 };
+  };
+  fullAncestor(program, (raw, _state, ancestors) => {
+    if (!found) checkSyntax(raw as AnyNode, ancestors[ancestors.length - 2] as AnyNode | undefined, ancestors, report);
+  });
+  return found;
 }

@@ -22,7 +22,7 @@ import { createStorageModule } from './storage-module';
 import { createCryptoModule } from './crypto-module';
 import { installModules } from './modules';
 import { installGlobals, type GlobalsHost } from './espruino-globals';
-import { findUnsupportedSyntax } from './espruino-syntax';
+import { firstUnrunnableSyntax } from '../build/espruino-syntax';
 import { runBootSequence, type StartMode } from './boot-sequence';
 
 type Action = Parameters<GlobalsHost['request']>[0];
@@ -167,9 +167,10 @@ export function createSession(d: SessionDeps): Session {
 
   function checked(code: string, filename: string): { ok: true; value: unknown } | { ok: false } {
     if (d.syntaxCheck) {
-      const bad = findUnsupportedSyntax(code);
+      // The build gate's own rules (tools/build/espruino-syntax.ts), less what the board runs anyway.
+      const bad = firstUnrunnableSyntax(code);
       if (bad) {
-        report(realm.error('SyntaxError', `Espruino ${board.version} cannot run ${bad.what} (${filename}:${bad.line}:${bad.column + 1}, simulator check)`));
+        report(realm.error('SyntaxError', `Espruino ${board.version} cannot run ${bad.construct}: ${bad.message} (${filename}:${bad.line}:${bad.column + 1}, simulator check)`));
         return { ok: false };
       }
     }
