@@ -1,6 +1,8 @@
-// What Espruino 2v29 (ESP8266 4 MB build) lacks in its built-in library, as tables the gate reads.
+// What Espruino 2v29 (ESP8266 4 MB build) lacks in its built-in library, as tables the gate reads
+// and the simulator's realm applies (tools/simulator/realm.ts), so neither keeps its own copy.
 // Checked against the JSON blocks of src/jswrap_*.c at tag RELEASE_2V29 (no SAVE_ON_FLASH on that
-// build). Syntax lives in espruino-gate.ts and regexes in espruino-regex.ts, not here.
+// build) and probed on the 2v29 interpreter (docs/espruino.md). Syntax lives in espruino-syntax.ts
+// and regexes in espruino-regex.ts, not here.
 
 /** Globals that do not exist on the device (or that firmware must not touch), with what to use instead. */
 export const missingGlobals: Record<string, string> = {
@@ -34,7 +36,18 @@ export const missingGlobals: Record<string, string> = {
   AggregateError: 'Espruino 2v29 has only Error, TypeError, SyntaxError, ReferenceError, InternalError: throw new Error(...)',
   SharedArrayBuffer: 'Espruino has no SharedArrayBuffer: use ArrayBuffer',
   Atomics: 'Espruino has no Atomics: the device is single-threaded',
+  BigInt64Array: 'Espruino has no BigInt64Array: use Int32Array pairs',
+  BigUint64Array: 'Espruino has no BigUint64Array: use Uint32Array pairs',
+  WebAssembly: 'Espruino has no WebAssembly: write it in JavaScript (or as Espruino inline C)',
+  escape: 'Espruino has no escape: encode the bytes yourself',
+  unescape: 'Espruino has no unescape: decode the bytes yourself',
 };
+
+/**
+ * Names in missingGlobals that do exist on 2v29 (checked on the interpreter) but that firmware must
+ * not use: the simulator keeps them, the gate still refuses them in the bundle.
+ */
+export const presentButRefused = ['globalThis', 'process'];
 
 /** The only `process.*` members firmware may read. */
 export const processMembers = ['memory', 'env'];
@@ -43,7 +56,7 @@ export const processMembers = ['memory', 'env'];
 export const errorClasses = ['Error', 'TypeError', 'SyntaxError', 'ReferenceError', 'InternalError'];
 
 // Every constructor is a function, so these are there on all of them.
-const functionMembers = ['prototype', 'call', 'apply', 'bind', 'length', 'hasOwnProperty', 'toString', 'valueOf'];
+export const functionMembers = ['prototype', 'call', 'apply', 'bind', 'length', 'hasOwnProperty', 'toString', 'valueOf'];
 
 /** Static members that exist on built-in constructors; any other `X.y` on these is undefined on the device. */
 export const builtinStatics: Record<string, string[]> = {

@@ -3,6 +3,7 @@
 // It cannot reproduce the interpreter's parsing traps (hoisting, `for (let...)` closures).
 import crypto from 'node:crypto';
 import vm from 'node:vm';
+import { builtinStatics, missingGlobals, missingMethods, presentButRefused, staticExists } from '../build/espruino-library';
 
 type Ctor = new (...args: any[]) => any;
 
@@ -15,7 +16,8 @@ export interface Intrinsics {
   JSON: JSON;
 }
 
-export type ErrorKind = 'Error' | 'TypeError' | 'InternalError' | 'ReferenceError' | 'SyntaxError' | 'RangeError';
+// 2v29 has no RangeError (checked on the interpreter; tools/build/espruino-library.ts).
+export type ErrorKind = 'Error' | 'TypeError' | 'InternalError' | 'ReferenceError' | 'SyntaxError';
 
 export interface RealmHooks {
   /** Queue a call for the device's event loop (Espruino's jsiQueueEvents). */
@@ -49,12 +51,26 @@ export interface Realm {
   takeUnhandled(): unknown[];
 }
 
-// Globals a V8 context has and Espruino 2v29 does not (docs/espruino.md "Fails" list and more).
-const removedGlobals = [
-  'Map', 'Set', 'WeakMap', 'WeakSet', 'WeakRef', 'FinalizationRegistry', 'Symbol', 'Proxy', 'Reflect',
-  'globalThis', 'BigInt', 'BigInt64Array', 'BigUint64Array', 'SharedArrayBuffer', 'Atomics', 'WebAssembly',
-  'Intl', 'AggregateError', 'EvalError', 'URIError', 'escape', 'unescape',
-];
+// Globals a V8 context has and Espruino 2v29 does not: the build gate's table, less what 2v29 has.
+const removedGlobals = Object.keys(missingGlobals).filter((n) => !presentButRefused.includes(n));
+// Never removed: V8 needs them on every function, and 2v29 functions have them too.
+const functionOwn = ['length', 'name', 'prototype', 'caller', 'arguments'];
+
+/** Removes what the gate's tables say 2v29 lacks: statics outside builtinStatics, methods in missingMethods. */
+function pruneLibrary(g: Record<string, any>): void {
+  const stop = new Set<unknown>([g.Function.prototype, g.Object.prototype, null]);
+  for (const name of Object.keys(builtinStatics)) {
+    // Up the chain too: the simulator's Promise inherits V8's statics.
+    for (let holder = g[name]; !stop.has(holder); holder = Object.getPrototypeOf(holder)) {
+      for (const k of Object.getOwnPropertyNames(holder)) {
+        // V8's Number.EPSILON and *_SAFE_INTEGER cannot be deleted; the gate refuses them in the bundle.
+        if (!functionOwn.includes(k) && !staticExists(name, k) && Object.getOwnPropertyDescriptor(holder, k)!.configurable) delete holder[k];
+      }
+    }
+  }
+  const protos = [g.Array.prototype, g.String.prototype, g.Promise.prototype, Object.getPrototypeOf(g.Promise.prototype)];
+  for (const p of protos) for (const m of Object.keys(missingMethods)) if (Object.prototype.hasOwnProperty.call(p, m)) delete p[m];
+}
 
 // Everything below runs inside the context, once, before any device code.
 const bootstrap = `(function (host) {
@@ -175,10 +191,7 @@ const bootstrap = `(function (host) {
   });
   def(G, 'Promise', SimPromise);
 
-  // Methods docs/espruino.md lists as missing in 2v29.
-  delete Array.from; delete Array.of; delete Object.freeze; delete Number.isInteger; delete Math.trunc;
-  delete AP.flat; delete AP.flatMap; delete AP.at; delete SP.at;
-  delete RP.prototype.finally; delete RP.race; delete RP.any; delete RP.allSettled;
+  // Missing methods and statics are removed by the host afterwards, from the build gate's tables.
 
   // Date: time since boot until the clock is set (SNTP or setTime), as Espruino does.
   var RealDate = Date;
@@ -217,6 +230,7 @@ export function createRealm(hooks: RealmHooks): Realm {
   R.InternalError = global.InternalError;
   const drainScript = new vm.Script('0', { filename: 'drain' });
   for (const name of removedGlobals) delete global[name];
+  pruneLibrary(global);
 
   const realm: Realm = {
     context,
