@@ -1,140 +1,103 @@
-// Host-side twin of firmware/core/config.ts: the zod schema of a device's config.json (a partial
-// override of config/defaults.json) and a parser that gives one sentence per bad field.
-// It reads and writes no files. Written independently of the firmware validator on purpose;
-// test/config/schema-parity.test.ts proves both accept and reject the same configs.
+// The zod schema of a device's config.json (a partial override of the defaults), made from the rule
+// table in config/rules.ts, and a parser that gives one sentence per bad field, worded as the device
+// logs it. It reads and writes no files. test/config/schema-parity.test.ts proves it and the device's
+// validator (firmware/core/config.ts, which reads the same table) accept and reject the same configs.
 import { z } from 'zod';
-import defaults from './defaults.json';
-
-const d = defaults;
+import type { Config } from '../firmware/core/config';
+import { configDefaults, configRules, ruleText, type Rule } from './rules';
 
 function isObj(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
-// Each rule carries one message for every way the value can be wrong, so an error reads the
-// same whichever check caught it, and the same as the device's log line.
-function int(a: number, b: number) {
-  const m = `must be an integer ${a}..${b}`;
-  // Number.isInteger as a refinement, not .int(): .int() aborts the parse, which would hide the
-  // pair checks below, and the device reports those alongside any other error.
-  return z.number({ error: m }).min(a, { error: m }).max(b, { error: m }).refine(Number.isInteger, { error: m });
-}
-
-function str(a: number, b: number, m = `must be a string of ${a}..${b} characters`) {
-  return z.string({ error: m }).min(a, { error: m }).max(b, { error: m });
-}
-
-const thingMsg = 'must be 1..128 characters of A-Z a-z 0-9 : _ -';
-const topicMsg = 'must be 1..64 characters with no + or # and no / at either end';
-const boolMsg = 'must be true or false';
-const healthMsg = 'must be 0 (off) or an integer 5..3600';
-
-/** Why `v` cannot be the button's (`B`) or the LED's (`L`) pin, or '' if it can. ESP8266 GPIOn is Espruino's Dn. */
-function pinProblem(v: string, use: 'B' | 'L'): string {
+/** Why `v` cannot be the button's or the LED's pin, or '' if it can. ESP8266 GPIOn is Espruino's Dn. */
+function pinProblem(v: string, use: Rule['use']): string {
   const m = /^D(\d+)$/.exec(v);
   const n = m && String(Number(m[1])) === m[1] ? Number(m[1]) : -1;
   if (n < 0 || n > 16) return 'must be a pin name D0..D16';
   if (n >= 6 && n <= 11) return 'may not be D6..D11 (flash chip pins)';
-  if (use === 'B' && n === 16) return 'may not be D16 (it cannot be watched)';
-  if (use === 'L' && n === 0) return 'may not be D0 (the FLASH button)';
+  if (use === 'button' && n === 16) return 'may not be D16 (it cannot be watched)';
+  if (use === 'led' && n === 0) return 'may not be D0 (the FLASH button)';
   return '';
 }
 
-function pin(use: 'B' | 'L', dflt: string) {
-  return z
-    .string({ error: 'must be a pin name D0..D16' })
-    .superRefine((v, ctx) => {
-      const why = pinProblem(v, use);
-      if (why) ctx.addIssue({ code: 'custom', message: why });
-    })
-    .default(dflt);
+// Each rule carries one message for every way the value can be wrong, so an error reads the
+// same whichever check caught it, and the same as the device's log line.
+function check(r: Rule): z.ZodType {
+  const m = ruleText(r);
+  const a = r.min!;
+  const b = r.max!;
+  const str = () => z.string({ error: m }).min(a, { error: m }).max(b, { error: m });
+  switch (r.kind) {
+    case 'int':
+      // Number.isInteger as a refinement, not .int(): .int() aborts the parse, which would hide the
+      // pair checks below, and the device reports those alongside any other error.
+      return z.number({ error: m }).min(a, { error: m }).max(b, { error: m }).refine(Number.isInteger, { error: m });
+    case 'intOrOff':
+      return z.number({ error: m }).refine((v) => Number.isInteger(v) && (v === 0 || (v >= a && v <= b)), { error: m });
+    case 'string':
+      return str();
+    case 'name':
+      return str().regex(/^[A-Za-z0-9:_-]*$/, { error: m });
+    case 'topicPrefix':
+      // [MQTT-3.3.2-2] a PUBLISH topic name must not contain wildcards.
+      return str().refine((v) => !/[+#]/.test(v) && !v.startsWith('/') && !v.endsWith('/'), { error: m });
+    case 'bool':
+      return z.boolean({ error: m });
+    case 'oneOf':
+      return z.enum(r.words as [string, ...string[]], { error: m });
+    case 'pin':
+      return z.string({ error: m }).superRefine((v, ctx) => {
+        const why = pinProblem(v, r.use);
+        if (why) ctx.addIssue({ code: 'custom', message: why });
+      });
+  }
 }
 
-function group<S extends z.ZodRawShape>(shape: S) {
-  // prefault: a missing group is parsed as {} so its fields get their own defaults.
-  const o = z.object(shape, { error: 'must be an object' });
-  return o.prefault({} as z.input<typeof o>);
-}
+/** Each field's schema by path: optional, or filled with its default. */
+const fields = new Map<string, z.ZodType>(
+  configRules.map((r) => [r.path, r.default === undefined ? check(r).optional() : check(r).default(r.default as never)]),
+);
 
-// The fields checked in pairs, named so the pair check can ask whether each is valid alone.
-const buttonPin = pin('B', d.pins.button);
-const ledPin = pin('L', d.pins.led);
-const baseMs = int(100, 60000).default(d.backoff.baseMs);
-const capMs = int(1000, 3600000).default(d.backoff.capMs);
+/** The top-level shape: plain fields, and groups whose missing object is parsed as {} (prefault) so its fields get their defaults. */
+function shape(): z.ZodRawShape {
+  // In the table's order, so errors come in the order the device logs them.
+  const out: Record<string, z.ZodType> = {};
+  const groups: Record<string, Record<string, z.ZodType>> = {};
+  for (const [path, f] of fields) {
+    const [g, k] = path.split('.');
+    if (k === undefined) out[g] = f;
+    else if (!groups[g]) {
+      groups[g] = { [k]: f };
+      out[g] = f; // a placeholder that keeps the group's place
+    } else groups[g][k] = f;
+  }
+  for (const [g, inner] of Object.entries(groups)) {
+    const o = z.object(inner, { error: 'must be an object' });
+    out[g] = o.prefault({} as z.input<typeof o>);
+  }
+  return out;
+}
 
 /** The value the device ends up using for a field: the given one if valid alone, else the default. */
-function used<T>(field: z.ZodType<T>, group: unknown, key: string): T {
-  const r = field.safeParse(isObj(group) ? group[key] : undefined);
-  return r.success ? r.data : (field.parse(undefined) as T);
+function used(path: string, raw: Record<string, unknown>): unknown {
+  const [g, k] = path.split('.');
+  const group = raw[g];
+  const r = fields.get(path)!.safeParse(isObj(group) ? group[k] : undefined);
+  return r.success ? r.data : fields.get(path)!.parse(undefined);
 }
 
-/** config.json as the device reads it: every field optional, filled from config/defaults.json. */
+/** config.json as the device reads it: every field optional, filled from the rules' defaults. */
 export const configSchema = z
-  .object(
-    {
-      thing: str(1, 128, thingMsg).regex(/^[A-Za-z0-9:_-]*$/, { error: thingMsg }).default(d.thing),
-      wifi: group({
-        ssid: str(1, 32).optional(),
-        password: str(0, 64).optional(),
-        timeoutS: int(5, 300).default(d.wifi.timeoutS),
-      }),
-      mqtt: group({
-        host: str(1, 253).default(d.mqtt.host),
-        port: int(1, 65535).default(d.mqtt.port),
-        transport: z.enum(['tls', 'tcp'], { error: 'must be "tls" or "tcp"' }).default(d.mqtt.transport as 'tls' | 'tcp'),
-        // AWS IoT accepts keepalive 30..1200 s.
-        keepaliveS: int(30, 1200).default(d.mqtt.keepaliveS),
-        username: str(0, 128).optional(),
-        password: str(0, 256).optional(),
-        clientId: str(1, 128).optional(),
-        topicPrefix: str(1, 64, topicMsg)
-          // [MQTT-3.3.2-2] a PUBLISH topic name must not contain wildcards.
-          .refine((v) => !/[+#]/.test(v) && !v.startsWith('/') && !v.endsWith('/'), { error: topicMsg })
-          .default(d.mqtt.topicPrefix),
-      }),
-      tls: group({
-        // Storage file names are cut silently past 28 characters.
-        key: str(1, 28).default(d.tls.key),
-        cert: str(1, 28).default(d.tls.cert),
-        ca: str(1, 28).default(d.tls.ca),
-      }),
-      pins: group({
-        button: buttonPin,
-        led: ledPin,
-        buttonActiveLow: z.boolean({ error: boolMsg }).default(d.pins.buttonActiveLow),
-        ledActiveLow: z.boolean({ error: boolMsg }).default(d.pins.ledActiveLow),
-      }),
-      button: group({
-        debounceMs: int(0, 500).default(d.button.debounceMs),
-        doubleMs: int(100, 2000).default(d.button.doubleMs),
-        longMs: int(300, 10000).default(d.button.longMs),
-        gestures: z.boolean({ error: boolMsg }).default(d.button.gestures),
-      }),
-      outbox: group({
-        max: int(1, 500).default(d.outbox.max),
-        ttlH: int(1, 720).default(d.outbox.ttlH),
-      }),
-      backoff: group({
-        baseMs,
-        capMs,
-      }),
-      healthS: z
-        .number({ error: healthMsg })
-        .refine((v) => Number.isInteger(v) && (v === 0 || (v >= 5 && v <= 3600)), { error: healthMsg })
-        .default(d.healthS),
-      gateway: group({
-        secret: str(1, 128).optional(),
-      }),
-    },
-    { error: 'must hold a JSON object' },
-  )
+  .object(shape(), { error: 'must hold a JSON object' })
   // Pairs that are each valid but wrong together, judged on the values the device would use
   // (a field that is bad alone already has its own error and falls back to its default).
   // `when`: run even if other fields failed (zod skips by default), as the device checks pairs regardless.
   // `whole`: the message is already a full sentence.
   .superRefine((c, ctx) => {
-    const base = used(baseMs, c.backoff, 'baseMs');
-    const cap = used(capMs, c.backoff, 'capMs');
+    const raw = c as Record<string, unknown>;
+    const base = used('backoff.baseMs', raw) as number;
+    const cap = used('backoff.capMs', raw) as number;
     if (cap < base)
       ctx.addIssue({
         code: 'custom',
@@ -142,8 +105,8 @@ export const configSchema = z
         message: `backoff.capMs must be >= backoff.baseMs (got ${cap} < ${base})`,
         params: { whole: true },
       });
-    const led = used(ledPin, c.pins, 'led');
-    if (led === used(buttonPin, c.pins, 'button'))
+    const led = used('pins.led', raw);
+    if (led === used('pins.button', raw))
       ctx.addIssue({
         code: 'custom',
         path: ['pins', 'led'],
@@ -151,12 +114,20 @@ export const configSchema = z
         params: { whole: true },
       });
   }, { when: (payload) => isObj(payload.value) })
-  .transform((c) => ({ ...c, mqtt: { ...c.mqtt, clientId: c.mqtt.clientId ?? c.thing } }));
+  .transform((c) => {
+    const d = c as unknown as Config;
+    return { ...d, mqtt: { ...d.mqtt, clientId: d.mqtt.clientId ?? d.thing } };
+  }) as unknown as z.ZodType<DeviceConfig, DeviceConfigInput>;
 
-/** The full config the device runs with (defaults filled in, mqtt.clientId resolved). */
-export type DeviceConfig = z.output<typeof configSchema>;
+/** The defaults alone (no mqtt.clientId: it follows the thing name). */
+export const defaults = configDefaults() as Omit<DeviceConfig, 'mqtt'> & { mqtt: Omit<DeviceConfig['mqtt'], 'clientId'> };
+
+type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
+
+/** The full config the device runs with (defaults filled in, mqtt.clientId resolved): the firmware's own type. */
+export type DeviceConfig = Config;
 /** What may be written to config.json: any subset of the fields. */
-export type DeviceConfigInput = z.input<typeof configSchema>;
+export type DeviceConfigInput = DeepPartial<Config>;
 
 export type ParseResult = { ok: true; config: DeviceConfig; warnings: string[] } | { ok: false; errors: string[]; warnings: string[] };
 
@@ -180,21 +151,19 @@ function at(raw: unknown, path: PropertyKey[]): unknown {
   return v;
 }
 
-/** Keys of `raw` the schema does not know (zod would drop them silently; a typo deserves a word). */
+/** Keys of `raw` no rule knows (zod would drop them silently; a typo deserves a word). */
 function unknownKeys(raw: unknown): string[] {
   const out: string[] = [];
   if (!isObj(raw)) return out;
-  const shape = configSchema.in.shape;
   for (const k of Object.keys(raw)) {
-    if (!Object.hasOwn(shape, k)) {
+    const group = configRules.some((r) => r.path.startsWith(k + '.'));
+    if (!group && (k.includes('.') || !fields.has(k))) {
       out.push(`unknown key ${k} ignored (check its spelling)`);
       continue;
     }
-    const inner = (shape as Record<string, z.ZodType>)[k];
     const sub = raw[k];
-    if (!(inner instanceof z.ZodPrefault) || !isObj(sub)) continue;
-    const fields = (inner.unwrap() as z.ZodObject).shape;
-    for (const f of Object.keys(sub)) if (!Object.hasOwn(fields, f)) out.push(`unknown key ${k}.${f} ignored (check its spelling)`);
+    if (!group || !isObj(sub)) continue;
+    for (const f of Object.keys(sub)) if (!fields.has(`${k}.${f}`)) out.push(`unknown key ${k}.${f} ignored (check its spelling)`);
   }
   return out;
 }

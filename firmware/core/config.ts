@@ -1,7 +1,13 @@
-// Device config: defaults overridden by Storage config.json, checked against one small rule table that
-// also holds the defaults. Never throws: a bad field keeps its default and gets one log line.
-// It does not read Storage (the glue passes the parsed JSON) and uses no zod; config/schema.ts is its host twin.
+// Device config: defaults overridden by Storage config.json, checked against the rule table of
+// config/rules.ts, which also holds the defaults. Never throws: a bad field keeps its default and gets
+// one log line. It does not read Storage (the glue passes the parsed JSON) and uses no zod.
 import type { Log } from '../ports';
+
+/**
+ * config/rules.ts ruleTable(): one `path kind default args` line per field. The build puts it in as
+ * a string literal (esbuild define), so it lives in flash with the code; jest sets it as a global.
+ */
+declare const __CONFIG_RULES__: string;
 
 export interface Config {
   /** AWS IoT thing name; also the MQTT client id unless mqtt.clientId is set. */
@@ -48,26 +54,15 @@ export const CONFIG_UNPARSEABLE = 'unparseable';
  *
  * RAM: the result is a fresh object that nothing here keeps, so once boot has handed its values to
  * the modules it is garbage; with `once` (the device's boot) this function frees itself too. The
- * defaults live in the rule table below, a string literal, so they stay in flash with the code;
- * config/defaults.json holds the same values for the host tools (a test keeps the two equal).
+ * defaults live in the rule table, a string literal in the code, so they stay in flash.
  */
 export let loadConfig = function (raw: unknown, log: Log, into?: Config, once?: 1): { cfg: Config; ok: boolean } {
   if (once) loadConfig = 0 as never; // the device's boot loads once: free this function object
-  // The rule table: path, kind, default ('-' for none), arguments. Kinds: i a..b integer |
-  // z 0 or a..b integer | s a..b-char string | n same, A-Z a-z 0-9 : _ - only | t topic prefix |
-  // b boolean | e one of the words | p pin, B for the button (no D16), L for the LED (no D0).
-  // The topic prefix starts every PUBLISH topic, which may hold no wildcards [MQTT-3.3.2-2].
-  // A literal inside the function, so the table is in RAM only while this runs.
-  const rows = (
-    'thing n nodemcu-button 1 128\nwifi.ssid s - 1 32\nwifi.password s - 0 64\nwifi.timeoutS i 20 5 300\n' +
-    'mqtt.host s localhost 1 253\nmqtt.port i 8883 1 65535\nmqtt.transport e tls tls tcp\nmqtt.keepaliveS i 60 30 1200\n' +
-    'mqtt.username s - 0 128\nmqtt.password s - 0 256\nmqtt.clientId s - 1 128\nmqtt.topicPrefix t devices 1 64\n' +
-    'tls.key s key.der 1 28\ntls.cert s cert.der 1 28\ntls.ca s ca.der 1 28\n' +
-    'pins.button p D0 B\npins.led p D2 L\npins.buttonActiveLow b true\npins.ledActiveLow b true\n' +
-    'button.debounceMs i 50 0 500\nbutton.doubleMs i 400 100 2000\nbutton.longMs i 1500 300 10000\nbutton.gestures b true\n' +
-    'outbox.max i 50 1 500\noutbox.ttlH i 24 1 720\nbackoff.baseMs i 1000 100 60000\nbackoff.capMs i 60000 1000 3600000\n' +
-    'healthS z 30 5 3600\ngateway.secret s - 1 128'
-  ).split('\n');
+  // The rule table (config/rules.ts says what each kind means): path, kind letter, default ('-' for
+  // none), arguments. i a..b integer | z 0 or a..b integer | s a..b-char string | n same, A-Z a-z
+  // 0-9 : _ - only | t topic prefix | b boolean | e one of the words | p pin, B button, L LED.
+  // Split inside the function, so the rows are in RAM only while this runs.
+  const rows = __CONFIG_RULES__.split('\n');
   const c = (into || {}) as any;
   const o = raw as any;
   const was: any = {}; // each field's value before config.json's, to undo a pair that does not fit

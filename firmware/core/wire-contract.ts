@@ -87,13 +87,18 @@ export function ownsTopic(prefix: string, thing: string, topic: string): boolean
 
 /**
  * The prefix rule: 1..64 characters, no MQTT wildcard (a PUBLISH topic may hold none
- * [MQTT-3.3.2-2]) and no `/` at either end (that would make an empty topic level).
- * config mqtt.topicPrefix is checked by it; the device's validator applies the same rule.
+ * [MQTT-3.3.2-2]) and no `/` at either end (that would make an empty topic level). config/rules.ts
+ * takes its lengths from here; the device's validator checks the same (kind `t`).
  */
+export const enum TopicPrefix {
+  MinLength = 1,
+  MaxLength = 64,
+}
+
 export const TOPIC_PREFIX_RULE = 'must be 1..64 characters with no + or # and no / at either end';
 
 export function topicPrefixProblem(prefix: unknown): string {
-  return typeof prefix === 'string' && prefix.length >= 1 && prefix.length <= 64 && !/[+#]/.test(prefix) && !prefix.startsWith('/') && !prefix.endsWith('/')
+  return typeof prefix === 'string' && prefix.length >= TopicPrefix.MinLength && prefix.length <= TopicPrefix.MaxLength && !/[+#]/.test(prefix) && !prefix.startsWith('/') && !prefix.endsWith('/')
     ? ''
     : TOPIC_PREFIX_RULE;
 }

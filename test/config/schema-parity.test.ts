@@ -1,7 +1,8 @@
-// The zod schema (host) and the hand-written validator (device) agree: same configs accepted, same
+// The zod schema (host) and the device's validator, both made from config/rules.ts, agree: same configs accepted, same
 // resulting config, same fields blamed with the same words, same unknown keys warned about.
 import { parseDeviceConfig, type DeviceConfig } from '../../config/schema';
 import { defaultConfig, loadConfig, type Config } from '../../firmware/core/config';
+import { configGroups, configRules } from '../../config/rules';
 
 // Compile-time parity of the two config types: each must be assignable to the other.
 export const deviceToFirmware = (c: DeviceConfig): Config => c;
@@ -36,34 +37,11 @@ function host(raw: unknown): Verdict {
     : { ok: false, errors: r.errors.map((l) => l.replace(HOST_FIX, '')).sort(), warnings: [...r.warnings].sort() };
 }
 
-// Values worth trying per field: the boundaries, one step past them, and wrong types.
-const ints: Record<string, [number, number]> = {
-  'wifi.timeoutS': [5, 300],
-  'mqtt.port': [1, 65535],
-  'mqtt.keepaliveS': [30, 1200],
-  'button.debounceMs': [0, 500],
-  'button.doubleMs': [100, 2000],
-  'button.longMs': [300, 10000],
-  'outbox.max': [1, 500],
-  'outbox.ttlH': [1, 720],
-  'backoff.baseMs': [100, 60000],
-  'backoff.capMs': [1000, 3600000],
-  healthS: [5, 3600],
-};
-const strings: Record<string, [number, number]> = {
-  thing: [1, 128],
-  'wifi.ssid': [1, 32],
-  'wifi.password': [0, 64],
-  'mqtt.host': [1, 253],
-  'mqtt.username': [0, 128],
-  'mqtt.password': [0, 256],
-  'mqtt.clientId': [1, 128],
-  'mqtt.topicPrefix': [1, 64],
-  'tls.key': [1, 28],
-  'tls.cert': [1, 28],
-  'tls.ca': [1, 28],
-  'gateway.secret': [1, 128],
-};
+// Values worth trying per field: the boundaries, one step past them, and wrong types. The fields and
+// their ranges come from the rule table both sides are made from; the checks do not.
+const byKind = (...kinds: string[]) => configRules.filter((r) => kinds.includes(r.kind));
+const ints: Record<string, [number, number]> = Object.fromEntries(byKind('int', 'intOrOff').map((r) => [r.path, [r.min!, r.max!]]));
+const strings: Record<string, [number, number]> = Object.fromEntries(byKind('string', 'name', 'topicPrefix').map((r) => [r.path, [r.min!, r.max!]]));
 // What JSON.parse can give: config.json is the only source on the device and the host.
 const WRONG_TYPES = [null, true, '7', [], {}, 1.5, -0];
 const PINS = [...Array.from({ length: 18 }, (_, i) => `D${i}`), 'D01', 'd2', 'D', 'GPIO2', 'D2 ', 'D-0', 'D1e1', 'D2.0'];
@@ -74,10 +52,10 @@ function candidates(): [string, unknown][] {
   for (const [p, [a, b]] of Object.entries(strings))
     for (const n of [a - 1, a, b, b + 1]) if (n >= 0) for (const ch of ['x', ' ', ':', 'é', '+', '/']) out.push([p, ch.repeat(n)]);
   for (const p of Object.keys(strings)) for (const v of ['ok-name_1:x', 'a/b', '/a', 'a/', '#', 'ÿ', ...WRONG_TYPES]) out.push([p, v]);
-  for (const p of ['pins.button', 'pins.led']) for (const v of [...PINS, ...WRONG_TYPES]) out.push([p, v]);
-  for (const p of ['pins.buttonActiveLow', 'pins.ledActiveLow', 'button.gestures']) for (const v of [true, false, 0, 1, 'true', ...WRONG_TYPES]) out.push([p, v]);
-  for (const v of ['tls', 'tcp', 'TLS', 'ssl', '', ...WRONG_TYPES]) out.push(['mqtt.transport', v]);
-  for (const g of ['wifi', 'mqtt', 'tls', 'pins', 'button', 'outbox', 'backoff', 'gateway']) for (const v of [...WRONG_TYPES, 'x', 5]) out.push([g, v]);
+  for (const r of byKind('pin')) for (const v of [...PINS, ...WRONG_TYPES]) out.push([r.path, v]);
+  for (const r of byKind('bool')) for (const v of [true, false, 0, 1, 'true', ...WRONG_TYPES]) out.push([r.path, v]);
+  for (const r of byKind('oneOf')) for (const v of [...r.words!, ...r.words!.map((w) => w.toUpperCase()), 'ssl', '', ...WRONG_TYPES]) out.push([r.path, v]);
+  for (const g of configGroups) for (const v of [...WRONG_TYPES, 'x', 5]) out.push([g, v]);
   for (const p of ['stray', 'mqtt.prot', 'pins.btn', 'mqtt.port.x']) out.push([p, 1]);
   return out;
 }

@@ -1,6 +1,8 @@
 // The host-side config schema: defaults fill a partial config.json; each bad field is one actionable sentence.
 import { configSchema, parseDeviceConfig, type DeviceConfig, type DeviceConfigInput } from '../../config/schema';
-import defaults from '../../config/defaults.json';
+import { configDefaults } from '../../config/rules';
+
+const defaults = configDefaults();
 
 const FIX = '; fix it in the device config and run npm run provision again';
 

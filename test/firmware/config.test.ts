@@ -1,6 +1,8 @@
 // The device's config loader: defaults, partial overrides, one named log line per bad field, no throws.
 import { CONFIG_UNPARSEABLE, defaultConfig, loadConfig, type Config } from '../../firmware/core/config';
-import defaultsJson from '../../config/defaults.json';
+import { configDefaults } from '../../config/rules';
+
+const defaultsJson = configDefaults();
 
 const FIX = '; fix config.json with npm run provision';
 
@@ -52,7 +54,7 @@ describe('defaults', () => {
     expect(b.cfg.mqtt.port).toBe(8883);
   });
 
-  test('the defaults compiled into the rule table are exactly config/defaults.json', () => {
+  test('the defaults the device reads from the rule table are exactly config/rules.ts defaults', () => {
     expect(defaultConfig()).toEqual(defaultsJson);
   });
 });

@@ -16,6 +16,7 @@ import { findEspruinoProblems, type EspruinoProblem } from './espruino-gate';
 import { espruinoGlobalNames, reservingBlock } from './espruino-globals';
 import { firmwareBudgetBytes, firmwareBuildOptions } from './firmware-options';
 import { UserError } from '../shared/errors';
+import { ruleTable } from '../../config/rules';
 
 export interface BuildFirmwareOptions {
   cwd: string;
@@ -94,6 +95,8 @@ async function bundle(cwd: string, entry: string, outFile: string, names: string
     const result = await esbuild.build({
       ...firmwareBuildOptions,
       plugins: [reserveNames(entry, names)],
+      // The config rules as a string literal in the code: it stays in flash, never a RAM variable.
+      define: { __CONFIG_RULES__: JSON.stringify(ruleTable()) },
       entryPoints: [entry],
       outfile: outFile,
       absWorkingDir: cwd,

@@ -39,7 +39,7 @@ function defined<T extends Record<string, unknown>>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-/** The config.json object (a partial override of config/defaults.json). */
+/** The config.json object (a partial override of the defaults in config/rules.ts). */
 export function buildConfig(i: ConfigInputs): DeviceConfigInput {
   const old = i.old ?? {};
   const oldWifi = obj(old.wifi) ?? {};

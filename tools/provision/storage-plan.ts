@@ -2,7 +2,7 @@
 // content-addressed names (kind-<8 hex of SHA-256>.der): new ones never overwrite the files the
 // running config names, so the old identity works until config.json switches. It talks to no device.
 import { createHash } from 'node:crypto';
-import defaults from '../../config/defaults.json';
+import { configDefaults } from '../../config/rules';
 
 export const CONFIG_FILE = 'config.json';
 /** Written and verified before config.json is rewritten; the firmware falls back to it. */
@@ -10,7 +10,7 @@ export const CONFIG_BACKUP = 'config.bak';
 
 const OURS = /^(key|cert|ca)-[0-9a-f]{8}\.der$/;
 /** The tls names a config without a tls section uses. */
-const DEFAULT_TLS = defaults.tls;
+const DEFAULT_TLS = configDefaults().tls as { key: string; cert: string; ca: string };
 
 export interface StorageFile {
   name: string;
