@@ -4,9 +4,9 @@
 // under it, `monitor --topic-prefix` sees the press, and aws-setup's policy allows that very topic.
 import { join } from 'node:path';
 import { startAwsLikeBroker, type AwsLikeBroker } from '../../tools/broker/aws-like-broker';
-import { startGateway } from '../../tools/gateway/run-gateway';
+import { startGateway } from '../../tools/gateway/run';
 import { openDeviceStore } from '../../tools/gateway/device-store';
-import type { RunningSimulator } from '../../tools/simulator/run-simulator';
+import type { RunningSimulator } from '../../tools/simulator/run';
 import { run as provision } from '../../tools/provision/run';
 import { run as monitor, type MonitorSummary } from '../../tools/monitor/run';
 import { leastPrivilegePolicy } from '../../tools/aws-setup/policy';

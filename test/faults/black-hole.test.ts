@@ -5,7 +5,7 @@
 import net from 'node:net';
 import Aedes from 'aedes';
 import { createMqttClient } from '../../firmware/core/mqtt/client';
-import { startFaultProxy, type FaultProxy } from '../../tools/fault-proxy/fault-proxy';
+import { startFaultProxy, type FaultProxy } from '../support/fault-proxy/fault-proxy';
 import { createFakeClock } from '../support/fake-clock';
 import { connectNodeSocket } from '../support/node-socket';
 

@@ -4,8 +4,8 @@
 import net from 'node:net';
 import Aedes from 'aedes';
 import mqtt from 'mqtt';
-import { startFaultProxy, type Fault, type FaultProxy } from '../../tools/fault-proxy/fault-proxy';
-import { createFramer } from '../../tools/fault-proxy/frames';
+import { startFaultProxy, type Fault, type FaultProxy } from '../support/fault-proxy/fault-proxy';
+import { createFramer } from '../support/fault-proxy/frames';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function until(cond: () => boolean, what: string, ms = 5000): Promise<void> {

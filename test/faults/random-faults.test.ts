@@ -4,8 +4,8 @@
 // and delays land at random bytes, in the middle of packets and records, and between a PUBLISH
 // and its PUBACK. Afterwards: no press lost, order kept per device, duplicates only of the one
 // event in flight (QoS 1), each visible by its seq. FAULT_SEED=<n> replays another plan.
-import { startFaultProxy, type FaultProxy, type FiredFault } from '../../tools/fault-proxy/fault-proxy';
-import { randomFaultPlan } from '../../tools/fault-proxy/random-faults';
+import { startFaultProxy, type FaultProxy, type FiredFault } from '../support/fault-proxy/fault-proxy';
+import { randomFaultPlan } from '../support/fault-proxy/random-faults';
 import { createRng } from '../../tools/fuzz/rng';
 import { checkDelivery, sleep, startRig, startRigDevice, until, type Rig, type RigDevice } from '../interop/support/rig';
 

@@ -2,7 +2,7 @@
 // UserError, and a clean close when the stop signal comes.
 import { Command } from 'commander';
 import { define, runGatewayCommand, toGatewayOptions, DEFAULT_CA } from '../../tools/gateway/command';
-import type { GatewayOptions } from '../../tools/gateway/run-gateway';
+import type { GatewayOptions } from '../../tools/gateway/run';
 import { isUserError } from '../../tools/shared/errors';
 
 function program(deps: Parameters<typeof define>[1]) {

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Client } from 'aedes';
 import { isUserError } from '../../tools/shared/errors';
 import { addDevice, generateDeviceSecret } from '../../tools/gateway/device-store';
-import { startGateway } from '../../tools/gateway/run-gateway';
+import { startGateway } from '../../tools/gateway/run';
 import { CERT_FILE, KEY_FILE } from '../../tools/certificates';
 import { createFixture, type Fixture } from './support/gateway-fixture';
 

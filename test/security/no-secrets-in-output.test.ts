@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pemToDer } from '../../tools/pki/dev-pki';
 import { openDeviceStore } from '../../tools/gateway/device-store';
-import { runSimulator, type RunningSimulator } from '../../tools/simulator/run-simulator';
+import { runSimulator, type RunningSimulator } from '../../tools/simulator/run';
 import { createWorkspace, ROOT, startRigBroker, startWatcher, until, type RigBroker, type Watcher, type Workspace } from '../interop/support/rig';
 
 const WIFI_PASSWORD = 'wifi-Pa55-phrase-7719';

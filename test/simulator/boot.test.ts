@@ -2,7 +2,7 @@
 // save(), load(), reset(), E.reboot(), as jsiSemiInit/jsiSoftInit run them (src/jsinteractive.c).
 import fs from 'node:fs';
 import { deviceForEachTest, fixture, sleep, tempFile, waitFor } from './helpers';
-import { runSimulator } from '../../tools/simulator/run-simulator';
+import { runSimulator } from '../../tools/simulator/run';
 
 const t = deviceForEachTest({}, false);
 

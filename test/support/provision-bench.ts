@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildFirmware } from '../../tools/build/build-firmware';
-import { runSimulator, type RunningSimulator } from '../../tools/simulator/run-simulator';
+import { runSimulator, type RunningSimulator } from '../../tools/simulator/run';
 import { createTempPki, type TempPki } from './pki';
 
 export interface ProvisionBench {

@@ -1,7 +1,7 @@
 // The console client against the virtual NodeMCU's TCP console, and against things that are not
 // an idle Espruino: a silent port, a chatty non-Espruino, a half-typed line, a link that drops.
 import net from 'node:net';
-import { runSimulator, type RunningSimulator } from '../../tools/simulator/run-simulator';
+import { runSimulator, type RunningSimulator } from '../../tools/simulator/run';
 import { createConsoleClient, DeviceReplyError } from '../../tools/device/console-client';
 import { openDevice } from '../../tools/device/open-device';
 import { parseProbe } from '../../tools/device/device-probe';

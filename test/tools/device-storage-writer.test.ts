@@ -1,7 +1,7 @@
 // The fast Storage writer: binary files of any size arrive byte-exact and verified chunk by chunk,
 // read back the same, and a backup that does not verify keeps the main file from being touched.
 import { randomBytes } from 'node:crypto';
-import { runSimulator, type RunningSimulator } from '../../tools/simulator/run-simulator';
+import { runSimulator, type RunningSimulator } from '../../tools/simulator/run';
 import { createConsoleClient, type ConsoleClient } from '../../tools/device/console-client';
 import { openTcpTransport } from '../../tools/device/tcp-transport';
 import { createStorageWriter, readStorageFile, storageFileCrc } from '../../tools/device/storage-writer';

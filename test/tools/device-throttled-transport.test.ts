@@ -1,7 +1,7 @@
 // The simulated serial line: bytes keep their order, each direction carries no more than its rate,
 // and delivery waits for the last byte of each slice plus the latency. Runs on fake timers.
 import { createThrottledTransport } from '../../tools/device/throttled-transport';
-import type { Transport } from '../../tools/device/transport';
+import type { Transport } from '../../tools/device/link';
 
 function fakeInner() {
   const written: { at: number; data: string }[] = [];

@@ -4,8 +4,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startAwsLikeBroker, type AwsLikeBroker } from '../../tools/broker/aws-like-broker';
-import { startGateway } from '../../tools/gateway/run-gateway';
-import type { RunningSimulator } from '../../tools/simulator/run-simulator';
+import { startGateway } from '../../tools/gateway/run';
+import type { RunningSimulator } from '../../tools/simulator/run';
 import { run as provision } from '../../tools/provision/run';
 import { run as doctor } from '../../tools/doctor/run';
 import { runChecks, type Check } from '../../tools/doctor/checks';

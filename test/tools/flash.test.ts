@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runSimulator, type RunningSimulator } from '../../tools/simulator/run-simulator';
+import { runSimulator, type RunningSimulator } from '../../tools/simulator/run';
 import { run } from '../../tools/flash/run';
 import { cliArguments } from '../../tools/flash/espruino-cli';
 import { requireBoardJson } from '../../tools/device/board-json';

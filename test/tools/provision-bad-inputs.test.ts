@@ -3,10 +3,10 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runSimulator, type RunningSimulator } from '../../tools/simulator/run-simulator';
+import { runSimulator, type RunningSimulator } from '../../tools/simulator/run';
 import { run, type ProvisionOptions } from '../../tools/provision/run';
 import { openTcpTransport } from '../../tools/device/tcp-transport';
-import type { Transport } from '../../tools/device/transport';
+import type { Transport } from '../../tools/device/link';
 import { createMemoryLogger } from '../../tools/shared/log';
 import { isUserError } from '../../tools/shared/errors';
 import { makeCert, makeKey, makePki, type TestPki } from '../support/cert-fixtures';

@@ -7,7 +7,7 @@ import type { Client } from 'aedes';
 import type { TLSSocket } from 'node:tls';
 import { X509Certificate } from 'node:crypto';
 import { startAwsLikeBroker, type AwsLikeBroker } from '../../tools/broker/aws-like-broker';
-import { startGateway, type Gateway } from '../../tools/gateway/run-gateway';
+import { startGateway, type Gateway } from '../../tools/gateway/run';
 import { openDeviceStore } from '../../tools/gateway/device-store';
 import { run } from '../../tools/provision/run';
 import { createMemoryLogger } from '../../tools/shared/log';

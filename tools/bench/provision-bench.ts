@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureDevPki } from '../pki/dev-pki';
 import { createMemoryLogger } from '../shared/log';
-import { runSimulator } from '../simulator/run-simulator';
+import { runSimulator } from '../simulator/run';
 import { openTcpTransport } from '../device/tcp-transport';
 import { createThrottledTransport, type ThrottledTransport } from '../device/throttled-transport';
 import { run } from '../provision/run';

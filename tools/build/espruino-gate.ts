@@ -11,13 +11,9 @@ import { findGlobalClashes } from './espruino-globals';
 import { collectScopes, isFunction, resolve, type Scopes } from './espruino-scope';
 import { checkSyntax, type AnyNode, type Report } from './espruino-syntax';
 
-export interface EspruinoProblem {
-  construct: string;
-  message: string;
-  /** Position in the checked code: 1-based line, 0-based column. */
-  line: number;
-  column: number;
-}
+import type { EspruinoProblem } from './espruino-problem';
+
+export type { EspruinoProblem } from './espruino-problem';
 
 const parseOptions: Options = { ecmaVersion: 'latest', sourceType: 'script', locations: true };
 

@@ -7,7 +7,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Node } from 'acorn';
-import type { EspruinoProblem } from './espruino-gate';
+import type { EspruinoProblem } from './espruino-problem';
 import { patternNames } from './espruino-scope';
 
 type AnyNode = Node & Record<string, any>;

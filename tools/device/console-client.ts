@@ -3,7 +3,7 @@
 // It does not retry failed requests or interpret results; callers do.
 import { UserError } from '../shared/errors';
 import { createReplyParser } from './reply-parser';
-import type { Transport } from './transport';
+import type { Transport } from './link';
 
 export interface ConsoleClientOptions {
   /** Default wait for a reply. Flash writes and compaction on a real ESP8266 take seconds. */

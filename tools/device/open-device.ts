@@ -1,11 +1,12 @@
 // Opens the board the user means (--port, or the only USB serial device), gets its console's
 // attention and asks what it is. Shared by flash, provision and doctor; it writes nothing.
-import { findPort as defaultFindPort } from '../shared/serial-ports';
+import { findPort as defaultFindPort } from './serial-ports';
 import { isUserError } from '../shared/errors';
 import type { Logger } from '../shared/log';
 import { createConsoleClient, DeviceReplyError, type ConsoleClient } from './console-client';
 import { parseProbe, probeExpression, type DeviceInfo } from './device-probe';
-import { CONSOLE_BAUD, openTransport as defaultOpenTransport, type OpenTransport } from './transport';
+import { CONSOLE_BAUD, type OpenTransport } from './link';
+import { openTransport as defaultOpenTransport } from './transport';
 
 export interface DeviceDeps {
   findPort?: (port?: string) => Promise<string>;

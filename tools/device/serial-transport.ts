@@ -1,7 +1,7 @@
 // The console over a USB serial adapter at 115200 8N1 via the `serialport` package (installed with
 // the espruino CLI). No flow control: the writers here wait for the device's answers instead.
 import { UserError } from '../shared/errors';
-import { CONSOLE_BAUD, createLink, type OpenOptions, type Transport } from './transport';
+import { CONSOLE_BAUD, createLink, type OpenOptions, type Transport } from './link';
 
 interface SerialPortLike {
   write(data: Buffer, cb?: (err?: Error | null) => void): boolean;

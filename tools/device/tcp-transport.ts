@@ -2,8 +2,8 @@
 // Telnet option negotiation is neither sent nor answered: Espruino's server sends none.
 import net from 'node:net';
 import { UserError } from '../shared/errors';
-import { parseTcpPort } from '../shared/serial-ports';
-import { createLink, type OpenOptions, type Transport } from './transport';
+import { parseTcpPort } from './serial-ports';
+import { createLink, type OpenOptions, type Transport } from './link';
 
 export function openTcpTransport(port: string, opts: OpenOptions = {}): Promise<Transport> {
   const { host, port: tcpPort, url } = parseTcpPort(port);

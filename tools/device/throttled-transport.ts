@@ -1,7 +1,7 @@
 // A serial line's speed laid over a fast transport (the simulator's TCP console): each direction
 // carries at most `bytesPerSecond` and adds `latencyMs`, so benchmarks and tests see what a
 // 115200-baud cable would give. It models no errors, buffering limits or flow control.
-import type { Transport } from './transport';
+import type { Transport } from './link';
 
 export interface LineSpeed {
   /** Per direction; 115200 baud 8N1 = 11,520 bytes/s. */

@@ -1,11 +1,11 @@
 // `gateway` options: argv to GatewayOptions, then run until SIGINT/SIGTERM and close cleanly.
-// The behaviour is run-gateway.ts; this file only parses, explains the trust model and waits.
+// The behaviour is run.ts; this file only parses, explains the trust model and waits.
 import { Command } from 'commander';
 import { UserError } from '../shared/errors';
 import { DEFAULT_STORE_DIR } from './store-dir';
-// Types only: run-gateway.ts loads aedes and the AWS SDK's native module, which every other
+// Types only: run.ts loads aedes and the AWS SDK's native module, which every other
 // command (build, flash, ...) would pay for at start-up; it is imported when the gateway runs.
-import type { Gateway, GatewayOptions } from './run-gateway';
+import type { Gateway, GatewayOptions } from './run';
 import { parsePort } from '../shared/cli-arguments';
 import { CA_FILE } from '../certificates/locate-identity';
 
@@ -70,7 +70,7 @@ function untilSignal(): Promise<string> {
 
 export async function runGatewayCommand(o: GatewayCliOptions, deps: GatewayCommandDeps = {}): Promise<void> {
   const log = deps.log ?? ((line: string) => console.log(`${new Date().toISOString()} ${line}`));
-  const gw = await (deps.start ?? (await import('./run-gateway')).startGateway)(toGatewayOptions(o, log));
+  const gw = await (deps.start ?? (await import('./run')).startGateway)(toGatewayOptions(o, log));
   const signal = await (deps.untilStopped ?? untilSignal)();
   log(`${signal}: closing device and AWS connections`);
   await gw.close();

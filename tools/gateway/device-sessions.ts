@@ -1,6 +1,6 @@
 // The gateway's broker policy as aedes hooks: who may connect (secret + fresh counter), what a
 // device may publish and subscribe, and the per-device upstream session that mirrors it to AWS.
-// It owns no sockets: run-gateway.ts listens and closes. Nothing is queued here: an event is
+// It owns no sockets: run.ts listens and closes. Nothing is queued here: an event is
 // acknowledged to the device only once AWS acknowledged it, so the device's outbox is the queue.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';

@@ -3,7 +3,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { createLogger } from '../shared/log';
 import { DEFAULT_STORE_DIR } from '../gateway/store-dir';
-import type { ProvisionOptions } from './run';
+import type { ProvisionOptions } from './options';
 
 function int(v: string): number {
   const n = Number(v);

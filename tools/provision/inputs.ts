@@ -6,7 +6,7 @@ import { loadIdentity, type Identity } from '../certificates';
 import { readThingInfo, type ThingInfo } from '../aws-setup/local-folder';
 import type { Logger } from '../shared/log';
 import { askSecretOnTerminal } from './ask-secret';
-import type { ProvisionDeps, ProvisionOptions } from './run';
+import type { ProvisionDeps, ProvisionOptions } from './options';
 
 export function identityFor(o: ProvisionOptions, deps: ProvisionDeps, directTls: boolean): Identity {
   const id = loadIdentity({ cwd: o.cwd, thing: o.thing, dir: o.dir, certPath: o.cert, keyPath: o.key, caPath: o.ca, directTls, now: deps.now });

@@ -5,49 +5,20 @@ import { resolve } from 'node:path';
 import { DEFAULT_STORE_DIR } from '../gateway/device-store';
 import { UserError } from '../shared/errors';
 import type { Logger } from '../shared/log';
-import { openDevice, type DeviceDeps } from '../device/open-device';
+import { openDevice } from '../device/open-device';
 import { readDeviceConfig } from '../device/read-config';
 import { checkThingName } from '../certificates/thing-name';
 import { spaceFor, storedSize } from '../device/device-probe';
-import { silentProgress, type ProgressFactory } from '../device/progress';
+import { silentProgress } from '../device/progress';
 import { endpointWarning, lanAddresses, parseEndpoint, parseGateway } from './address';
-import type { AskSecret } from './ask-secret';
-import { buildConfig, parseOldConfig, serializeConfig, type ConfigSettings, type Mode } from './device-config';
+import { buildConfig, parseOldConfig, serializeConfig, type Mode } from './device-config';
+import type { ProvisionDeps, ProvisionOptions } from './options';
 import { applyUpdate } from './device-update';
 import { deviceSecretFor, enrolDevice } from './gateway-enrolment';
 import { identityFor, thingInfo, wifiFor } from './inputs';
 import { CONFIG_FILE, derName, filesToErase, namedByConfig, type StorageFile } from './storage-plan';
 
-export interface ProvisionOptions extends ConfigSettings {
-  cwd: string;
-  port?: string;
-  thing: string;
-  /** Identity files: certs/<thing>/ by default, or this folder, or these paths. */
-  dir?: string;
-  cert?: string;
-  key?: string;
-  ca?: string;
-  /** AWS IoT endpoint (HOST or HOST:PORT); default certs/<thing>/thing.json's. */
-  endpoint?: string;
-  mqttPort?: number;
-  /** Default: direct when the board has `tls`, gateway otherwise. */
-  mode?: Mode;
-  /** Gateway mode: HOST[:PORT] of the LAN gateway. */
-  gateway?: string;
-  gatewayStore?: string;
-  wifiSsid?: string;
-  wifiPassword?: string;
-  timeoutMs?: number;
-}
-
-export interface ProvisionDeps extends DeviceDeps {
-  log: Logger;
-  progress?: ProgressFactory;
-  askSecret?: AskSecret;
-  env?: Record<string, string | undefined>;
-  now?: Date;
-  chunkBytes?: number;
-}
+export type { ProvisionDeps, ProvisionOptions } from './options';
 
 export interface ProvisionResult {
   port: string;

@@ -1,5 +1,5 @@
 // `simulator` options: a headless virtual NodeMCU serving its console on 127.0.0.1:PORT, as
-// Espruino serves its REPL over telnet, until stopped. The behaviour is run-simulator.ts.
+// Espruino serves its REPL over telnet, until stopped. The behaviour is run.ts.
 import { Command, Option } from 'commander';
 import { parsePort } from '../shared/cli-arguments';
 
@@ -12,7 +12,7 @@ export function define(program: Command): void {
     .option('--flash <file>', 'keep the flash image in this file across runs (created 0600: it holds secrets)')
     .option('--bundle <file>', 'store this bundle as .bootcde before booting')
     .action(async (o: { consolePort: number; profile: 'esp8266' | 'esp32'; flash?: string; bundle?: string }) => {
-      const { runSimulator } = await import('./run-simulator');
+      const { runSimulator } = await import('./run');
       const sim = await runSimulator({ consolePort: o.consolePort, profile: o.profile, flashFile: o.flash, bundle: o.bundle, log: (l) => console.log(l) });
       console.error(`virtual NodeMCU (${o.profile}) console on tcp://127.0.0.1:${sim.port}; Ctrl-C stops it`);
       await new Promise<void>((resolve) => {

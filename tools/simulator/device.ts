@@ -13,28 +13,10 @@ import { createPower, type Power } from './power';
 import { createSession, type Session } from './session';
 import { describeError } from './js-runner';
 import { estimateMemory, type MemoryReport } from './memory-estimate';
-import type { WifiTiming } from './wifi';
-import type { SntpTiming } from './sntp';
+import { defaultTiming, type DeviceTiming } from './timing';
 import type { AccessPoint } from './wifi';
 
-export interface DeviceTiming extends WifiTiming, SntpTiming {
-  /** A callback running longer than this resets the board (ESP8266 watchdog). */
-  watchdogMs: number;
-  /** Sockets die with a timeout if Wi-Fi stays down this long. */
-  tcpTimeoutMs: number;
-}
-
-const defaultTiming: DeviceTiming = {
-  connectMs: 100,
-  dhcpMs: 50,
-  retryMs: 1000,
-  beaconLossMs: 100,
-  firstPollMs: 100,
-  pollMs: 30000,
-  latencyMs: 50,
-  watchdogMs: 5000,
-  tcpTimeoutMs: 20000,
-};
+export type { DeviceTiming } from './timing';
 
 export interface VirtualDeviceOptions {
   profile: ProfileName;

@@ -6,7 +6,7 @@ import type { StorageFs } from './storage-fs';
 import type { PinHardware } from './pins';
 import type { Repl } from './repl';
 import type { Power, StationSink } from './power';
-import type { DeviceTiming } from './device';
+import type { DeviceTiming } from './timing';
 import type { MemoryRoots } from './memory-estimate';
 import { estimateMemory } from './memory-estimate';
 import { PowerCutError } from './flash-image';

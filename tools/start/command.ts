@@ -1,4 +1,4 @@
-// `start` options: argv to StartOptions; the behaviour is run-start.ts.
+// `start` options: argv to StartOptions; the behaviour is run.ts.
 import * as path from 'path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { projectDir } from '../shared/project-dir';
@@ -32,5 +32,5 @@ export function define(program: Command): void {
     // Loaded on use: the demo pulls in the simulator, broker and AWS SDK.
     // The project's folder, wherever this runs from; a --flash path is the user's, so from here.
     .action(async ({ timeout, flash, ...o }) =>
-      (await import('./run-start')).runStart({ cwd: projectDir, timeoutS: timeout, flash: flash === undefined ? undefined : path.resolve(flash), ...o }));
+      (await import('./run')).runStart({ cwd: projectDir, timeoutS: timeout, flash: flash === undefined ? undefined : path.resolve(flash), ...o }));
 }

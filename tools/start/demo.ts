@@ -9,7 +9,7 @@ import { startAwsLikeBroker } from '../broker/aws-like-broker';
 import { createVirtualDevice, type VirtualDevice } from '../simulator/device';
 import { createCloudWatcher } from '../monitor/cloud-watcher';
 import aedesPersistence from 'aedes-persistence';
-import { startGateway, type Gateway } from '../gateway/run-gateway';
+import { startGateway, type Gateway } from '../gateway/run';
 import { generateDeviceSecret } from '../gateway/device-store';
 import { enrolDevice } from '../provision/gateway-enrolment';
 import { eventFilter, isEventTopic, statusFilter, Topic, type CloudMessage as WireMessage } from '../../firmware/core/wire-contract';

@@ -9,7 +9,7 @@ import { connectPassword, tagEvent } from '../../../firmware/core/gateway-auth';
 import { sha1 } from '../../../tools/shared/sha1';
 import { startAwsLikeBroker, type AwsLikeBroker } from '../../../tools/broker/aws-like-broker';
 import { addDevice, generateDeviceSecret } from '../../../tools/gateway/device-store';
-import { startGateway, type Gateway } from '../../../tools/gateway/run-gateway';
+import { startGateway, type Gateway } from '../../../tools/gateway/run';
 import { CERT_FILE, KEY_FILE } from '../../../tools/certificates';
 import { createTempPki, type TempPki } from '../../support/pki';
 

@@ -1,5 +1,5 @@
 // What QoS 1 with one event in flight allows a cloud-side observer to see of one device's events.
-import type { ButtonEvent } from './rig';
+import type { ButtonEvent } from '../../../firmware/core/wire-contract';
 
 /**
  * What QoS 1 with one event in flight allows, per device: every seq from 1 to `n` arrives, in

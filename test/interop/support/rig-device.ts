@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { pemToDer } from '../../../tools/pki/dev-pki';
 import { createVirtualDevice, type VirtualDevice } from '../../../tools/simulator/device';
-import type { Workspace } from './rig';
+import type { Workspace } from './workspace';
 import { sleep, until } from './wait';
 
 /** How long press() holds the button. */

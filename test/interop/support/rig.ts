@@ -2,38 +2,22 @@
 // an SDK watcher on the cloud side, the LAN gateway, and virtual NodeMCUs running the exact bundle,
 // either direct (esp32, TLS) or through the gateway (esp8266, TCP). Used by interop, faults and
 // security tests. It asserts nothing itself: tests judge what it collects.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { mkdtempSync } from 'node:fs';
+import { join } from 'node:path';
 import aedesPersistence from 'aedes-persistence';
-import { buildFirmware } from '../../../tools/build/build-firmware';
 import { startAwsLikeBroker, type AwsLikeBroker } from '../../../tools/broker/aws-like-broker';
 import { createCloudWatcher, type CloudWatcher } from '../../../tools/monitor/cloud-watcher';
-import { ensureDevPki, type DevPki } from '../../../tools/pki/dev-pki';
+import type { DevPki } from '../../../tools/pki/dev-pki';
 import { generateDeviceSecret } from '../../../tools/gateway/device-store';
 import { enrolDevice } from '../../../tools/provision/gateway-enrolment';
-import { startGateway, type Gateway } from '../../../tools/gateway/run-gateway';
+import { startGateway, type Gateway } from '../../../tools/gateway/run';
 import { startMosquitto, type Mosquitto } from '../../support/mosquitto';
 import { eventFilter, eventTopic, statusFilter, Topic, type ButtonEvent, type CloudMessage } from '../../../firmware/core/wire-contract';
 
-export const ROOT = resolve(__dirname, '../../..');
+import { createWorkspace, type Workspace } from './workspace';
+
+export { ROOT, createWorkspace, type Workspace } from './workspace';
 export { sleep, until } from './wait';
-/** A temp folder with the exact firmware bundle and a development PKI, for one test file. */
-export interface Workspace {
-  dir: string;
-  bundle: string;
-  pki: DevPki;
-  cleanup(): void;
-}
-
-export async function createWorkspace(): Promise<Workspace> {
-  const dir = mkdtempSync(join(tmpdir(), 'rig-'));
-  const bundle = join(dir, 'firmware.js');
-  await buildFirmware({ cwd: ROOT, outFile: bundle, log: () => {}, budgetBytes: 1 << 20 });
-  const pki = ensureDevPki(join(dir, 'pki'));
-  return { dir, bundle, pki, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
-}
-
 export type BrokerKind = 'aws-like' | 'mosquitto';
 
 /** Either broker behind one face: stop/start keep the port and the sessions. */

@@ -1,7 +1,8 @@
 // A headless virtual NodeMCU serving its console on 127.0.0.1:PORT until stopped; what
 // `npm run simulator` runs. Argument parsing and process exit belong to tools/cli.ts.
 import fs from 'node:fs';
-import { createVirtualDevice, type VirtualDevice, type DeviceTiming } from './device';
+import { createVirtualDevice, type VirtualDevice } from './device';
+import type { DeviceTiming } from './timing';
 import type { ProfileName } from './boards';
 
 export interface RunSimulatorOptions {

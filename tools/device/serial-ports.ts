@@ -1,7 +1,7 @@
 // Which port to talk to the board on: the --port the user gave (a serial device or tcp://host:port,
 // validated), else the only USB serial device attached. It does not open or probe the port.
 import { existsSync, readdirSync } from 'node:fs';
-import { UserError } from './errors';
+import { UserError } from '../shared/errors';
 
 export interface SerialPortInfo {
   path: string;

@@ -2,7 +2,7 @@
 // same seed, so a failing run is replayed from its seed. Every connection ends in a cut or reset
 // (so faults keep coming while traffic flows), sometimes after a stall or delay. It only draws
 // faults; whether they land depends on the traffic, and the proxy reports where each one did.
-import { caseSeed, createRng, type Rng } from '../fuzz/rng';
+import { caseSeed, createRng, type Rng } from '../../../tools/fuzz/rng';
 import type { Fault } from './fault-proxy';
 
 export interface RandomFaultOptions {

@@ -1,6 +1,6 @@
 // Port discovery: a given --port is validated, else the only USB serial device is used, and
 // none or several stop with a list of what is there.
-import { findPort, listSerialPorts, parseTcpPort, usbSerialFromDevEntries } from '../../tools/shared/serial-ports';
+import { findPort, listSerialPorts, parseTcpPort, usbSerialFromDevEntries } from '../../tools/device/serial-ports';
 import { UserError } from '../../tools/shared/errors';
 
 const list = (paths: string[]) => async () => paths.map((path) => ({ path }));
