@@ -14,6 +14,11 @@ export interface MemoryReport {
   estimate: true;
 }
 
+/** The JsVars of the native records the board holds: timers, pin watches and sockets. */
+export function nativeRecords(counts: { timers: number; watches: number; sockets: number }): number {
+  return counts.timers * NATIVE_RECORD.timer + counts.watches * NATIVE_RECORD.watch + counts.sockets * NATIVE_RECORD.socket;
+}
+
 export interface MemoryRoots {
   /** The device context's global object. */
   global: object;
@@ -28,7 +33,15 @@ export interface MemoryRoots {
   total: number;
 }
 
-const BASELINE = 55;
+/** An empty 1600-var boot, measured on the real 2v29 interpreter (docs/espruino.md, Memory). */
+const BASELINE = 46;
+/**
+ * Native records the board keeps outside JavaScript objects, per record: a timer, a pin watch, a
+ * socket. Estimates (the interpreter's jsvar layout, src/jstimer.c, network.c), not measurements.
+ */
+const NATIVE_RECORD = { timer: 6, watch: 10, socket: 14 };
+/** A function object with a body, as run from flash: the object and its body's reference into flash (2); plus one a parameter. */
+const FUNCTION_OBJECT = 3;
 /** A native (host) function: one var, as a jswrap function is. */
 const NATIVE_FUNCTION = 1;
 /** A native object the device somehow holds (a Node Buffer, socket, ...): a var and its data link. */
@@ -61,7 +74,7 @@ const globalOnly = new WeakSet<Function>();
  * 1600-var build: a property name holds 4 chars (8 more per extra var), a string 8 chars per var,
  * an int or bool under a short name packs into the name var, each array element is a name var, an
  * ArrayBuffer is one var plus its bytes priced as a string, a typed array view one more var.
- * Baseline 55 = an empty 1600-var boot measured on the real interpreter (docs/espruino.md).
+ * Baseline 46 = an empty 1600-var boot measured on the real interpreter (docs/espruino.md).
  *
  * Host objects are never walked. The walk only follows objects of the device's vm realm (their
  * prototype chain ends at its Object.prototype). A host function (the simulator's natives, e.g. a
@@ -76,8 +89,8 @@ const globalOnly = new WeakSet<Function>();
  * again. Scope values are read fresh on every call, since
  * closures reassign their variables. V8 keeps only the variables inner functions use while Espruino
  * keeps whole scopes, so closures are undercounted; two scopes with the same variables and the
- * same values count once. Function code is priced as if loaded from flash (2 vars + 1 per
- * parameter), strings read from Storage as if in RAM.
+ * same values count once. Function code is priced as if loaded from flash (3 vars + 1 per
+ * parameter, measured on 2v29; its name is priced as a property), strings read from Storage as if in RAM.
  *
  * The work is capped: counting stops once usage passes 4x the board's JsVars (every object,
  * element and function adds at least one var, so the walk stays proportional to the board's RAM).
@@ -143,7 +156,7 @@ export function estimateMemory(roots: MemoryRoots): MemoryReport {
       if (used + cost > limit) break;
     }
     if (typeof o === 'function' && !known) {
-      cost += 2 + (o as unknown as Function).length;
+      cost += FUNCTION_OBJECT + (o as unknown as Function).length;
       if (!globalOnly.has(o as unknown as Function)) closures.push(o as unknown as Function);
     }
     const proto = Object.getPrototypeOf(o);

@@ -8,7 +8,7 @@ import type { Repl } from './repl';
 import type { Power, StationSink } from './power';
 import type { DeviceTiming } from './timing';
 import type { MemoryRoots } from './memory-estimate';
-import { estimateMemory } from './memory-estimate';
+import { estimateMemory, nativeRecords } from './memory-estimate';
 import { PowerCutError } from './flash-image';
 import { createLifetime } from './lifetime';
 import { createRealm, type Realm } from './realm';
@@ -248,7 +248,7 @@ export function createSession(d: SessionDeps): Session {
         contextName: realm.name,
         builtins,
         held,
-        extra: timers.count() * 6 + watches.count() * 10 + sockets.held().length * 14,
+        extra: nativeRecords({ timers: timers.count(), watches: watches.count(), sockets: sockets.held().length }),
         total: board.jsVars,
       };
     },
