@@ -3,8 +3,8 @@
 // itself: flash, provision in both modes, doctor, and a SINGLE and a LONG press in the cloud.
 // On the real interpreter it was run by hand; what it printed is in docs/real-board.md.
 import path from 'node:path';
-import { runSimulator, type RunningSimulator } from '../../tools/simulator/run-simulator';
-import { runRealBoardCheck } from '../../tools/real-board/run-check';
+import { runSimulator, type RunningSimulator } from '../../tools/simulator/run';
+import { runRealBoardCheck } from '../../tools/real-board/run';
 import { createMemoryLogger } from '../../tools/shared/log';
 import { tempFile } from '../simulator/helpers';
 

@@ -1,4 +1,4 @@
-// `real-board` options and --help: argv to RealBoardOptions. The behaviour is run-check.ts.
+// `real-board` options and --help: argv to RealBoardOptions. The behaviour is run.ts.
 import { Command } from 'commander';
 import { createLogger } from '../shared/log';
 import { projectDir } from '../shared/project-dir';
@@ -26,7 +26,7 @@ Examples:
   WIFI_PASSWORD=... npm run real-board -- --port /dev/ttyUSB0 --host 192.168.1.10 --wifi-ssid HomeNet`,
     )
     .action(async (o: { port: string; thing: string; host: string; wifiSsid: string; gatewayOnly: boolean; timeout: number }) => {
-      const { runRealBoardCheck, summarize } = await import('./run-check');
+      const { runRealBoardCheck, summarize } = await import('./run');
       const log = createLogger({ verbose: false });
       summarize(await runRealBoardCheck({ cwd: projectDir, port: o.port, thing: o.thing, host: o.host, gatewayOnly: o.gatewayOnly, timeoutS: o.timeout, wifi: { ssid: o.wifiSsid, password: process.env.WIFI_PASSWORD ?? 'check-ap-password' } }, log));
     });

@@ -10,11 +10,12 @@ import path from 'node:path';
 import { ensureDevPki } from '../pki/dev-pki';
 import { startAwsLikeBroker } from '../broker/aws-like-broker';
 import { createCloudWatcher } from '../monitor/cloud-watcher';
-import { startGateway } from '../gateway/run-gateway';
+import { startGateway } from '../gateway/run';
 import { openDevice } from '../device/open-device';
 import { createStorageWriter } from '../device/storage-writer';
 import type { ConsoleClient } from '../device/console-client';
 import { UserError } from '../shared/errors';
+import { eventTopic, Topic } from '../../firmware/core/wire-contract';
 import type { Logger } from '../shared/log';
 import { STAND_IN_FILES, needsStandIns } from './linux-stand-ins';
 
@@ -74,7 +75,7 @@ export async function runRealBoardCheck(o: RealBoardOptions, log: Logger): Promi
   let wake: (() => void) | undefined;
   const observer = pki.client('observer');
   const watcher = createCloudWatcher(
-    { endpoint: '127.0.0.1', port: broker.port, cert: observer.cert, key: observer.key, ca: pki.ca, clientId: 'observer', topics: [`devices/${o.thing}/events/button`] },
+    { endpoint: '127.0.0.1', port: broker.port, cert: observer.cert, key: observer.key, ca: pki.ca, clientId: 'observer', topics: [eventTopic(Topic.DefaultPrefix, o.thing)] },
     (_topic, payload) => {
       events.push(payload);
       log.info(`    cloud <- ${payload}`);
