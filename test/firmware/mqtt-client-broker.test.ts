@@ -4,7 +4,7 @@
 import type { EventEmitter } from 'node:events';
 import { connect as mqttConnect, type MqttClient as MqttJsClient } from 'mqtt';
 import { createMqttClient, type MqttOptions } from '../../firmware/core/mqtt/client';
-import { events, methods, type ClientMethods as MqttClient } from './support/mqtt-views';
+import { events, methods, type ClientMethods as MqttClient } from '../../firmware/core/mqtt/views';
 import type { Clock, Socket } from '../../firmware/ports';
 import { startAwsLikeBroker, type AwsLikeBroker } from '../../tools/broker/aws-like-broker';
 import { pemToDer } from '../../tools/pki/dev-pki';

@@ -3,7 +3,7 @@
 import { generate, parser, type Packet } from 'mqtt-packet';
 import { createFakeClock, type FakeClock } from '../support/fake-clock';
 import { createMqttClient, type MqttOptions } from '../../firmware/core/mqtt/client';
-import { events, methods, type ClientMethods as MqttClient } from './support/mqtt-views';
+import { events, methods, type ClientMethods as MqttClient } from '../../firmware/core/mqtt/views';
 import type { Socket } from '../../firmware/ports';
 
 interface FakeSocket extends Socket {

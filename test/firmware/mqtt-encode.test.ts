@@ -4,7 +4,7 @@
 import { generate, type Packet } from 'mqtt-packet';
 import { connectPacket, field, frame } from '../../firmware/core/mqtt/encode';
 import { createMqttClient } from '../../firmware/core/mqtt/client';
-import { events, methods, type ClientMethods as MqttClient } from './support/mqtt-views';
+import { events, methods, type ClientMethods as MqttClient } from '../../firmware/core/mqtt/views';
 import type { MqttOptions } from '../../firmware/core/mqtt/types';
 import type { Socket } from '../../firmware/ports';
 import { createFakeClock } from '../support/fake-clock';

@@ -1,7 +1,7 @@
 // Splits incoming bytes into MQTT 3.1.1 packets and reads the ones a client can receive.
 // It holds no buffer or state itself (the session keeps one string); it never throws on bad input.
 // One function and two-byte fields read inline: each function object costs device RAM.
-import type { MqttPacket } from './types';
+import { Packet, type MqttPacket } from './types';
 
 export type { MqttPacket } from './types';
 
@@ -35,7 +35,7 @@ export function readPacket(buf: string, max: number): MqttPacket | string | 0 {
   const k = { n: end, type: type, id: id } as MqttPacket;
   // [MQTT-2.2.2-2]: flags other than PUBLISH's are fixed, and 0 for every type a server sends.
   let ok = !flags;
-  if (type === 3) {
+  if (type === Packet.Publish) {
     // PUBLISH [MQTT-3.3]: topic, a packet id only for QoS > 0 (never 0), then the payload. QoS 2
     // comes only to a client that asked for it [MQTT-3.8.4-6], and this one never does; QoS 3 is
     // malformed [MQTT-3.3.1-4]. `id` read the topic's length here.
@@ -46,19 +46,19 @@ export function readPacket(buf: string, max: number): MqttPacket | string | 0 {
     k.id = q ? (p.charCodeAt(t) << 8) | p.charCodeAt(t + 1) : 0;
     k.payload = p.substr(q ? t + 2 : t);
     ok = q < 2 && id > 0 && t + (q ? 2 : 0) <= end && !(q && !k.id); // a topic name is never empty [MQTT-4.7.3-1]
-  } else if (type === 2) {
+  } else if (type === Packet.Connack) {
     // CONNACK [MQTT-3.2]: reserved bits of the first byte are 0; a refusal has session present 0 [MQTT-3.2.2-4].
     k.id = 0;
     k.sp = b === 1;
     k.code = p.charCodeAt(o + 1);
     ok = ok && len === 2 && b < 2 && !(k.sp && k.code);
-  } else if (type === 4) ok = ok && len === 2 && id > 0; // PUBACK [MQTT-3.4]
-  else if (type === 9) {
+  } else if (type === Packet.Puback) ok = ok && len === 2 && id > 0; // [MQTT-3.4]
+  else if (type === Packet.Suback) {
     // SUBACK [MQTT-3.9]: one return code, as every SUBSCRIBE here names one topic: the QoS granted
     // (at most the 1 asked for) or 0x80, failure.
     k.code = p.charCodeAt(o + 2);
     ok = ok && len === 3 && id > 0 && (k.code < 2 || k.code === 128);
-  } else if (type === 13) ok = ok && !len; // PINGRESP [MQTT-3.13]
+  } else if (type === Packet.Pingresp) ok = ok && !len; // [MQTT-3.13]
   // 0 and 15 are reserved; the others are packets only a client sends, or replies to what we never
   // send (UNSUBSCRIBE, QoS 2).
   else ok = false;

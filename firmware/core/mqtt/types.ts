@@ -23,12 +23,25 @@ export interface MqttOptions {
   maxPacket: number;
 }
 
+/**
+ * MQTT control packet types a client receives [MQTT-2.2.1], and Closed (0, reserved in MQTT) for the
+ * end of the session in MqttEvents. Inlined as numbers by the build. They stay below Conn (10),
+ * Link (20) and AppEv (30), so one dispatcher can tell them apart (firmware/core/connection.ts).
+ */
+export const enum Packet {
+  Closed = 0,
+  Connack = 2,
+  Publish = 3,
+  Puback = 4,
+  Suback = 9,
+  Pingresp = 13,
+}
+
 /** A packet from the broker: CONNACK, PUBLISH, PUBACK, SUBACK or PINGRESP. */
 export interface MqttPacket {
   /** How many bytes of the stream it took. */
   n: number;
-  /** 2 CONNACK, 3 PUBLISH, 4 PUBACK, 9 SUBACK, 13 PINGRESP */
-  type: number;
+  type: Packet;
   /** The packet id of PUBACK, SUBACK and a QoS 1 PUBLISH; 0 for CONNACK and a QoS 0 PUBLISH. */
   id: number;
   /** CONNACK: the return code; SUBACK: the QoS granted, or 0x80 for a refused subscription. */
@@ -47,16 +60,20 @@ export interface MqttPacket {
  */
 export interface MqttEvents {
   /** The session ended, exactly once per client: e.g. "CONNACK 5: not authorized", "ping timeout", "packet too large". */
-  (type: 0, reason: string): void;
+  (type: Packet.Closed, reason: string): void;
   /**
-   * 2 CONNACK accepted (`sp`), 3 an incoming PUBLISH (`topic`, `payload`, `qos`; a QoS 1 one is
-   * acknowledged after this returns), 4 PUBACK (`id`), 9 SUBACK (`id`, `code`: 0x80 is a refusal).
+   * CONNACK accepted (`sp`), an incoming PUBLISH (`topic`, `payload`, `qos`; a QoS 1 one is
+   * acknowledged after this returns), PUBACK (`id`), SUBACK (`id`, `code`: 0x80 is a refusal).
    */
-  (type: 2 | 3 | 4 | 9, packet: MqttPacket): void;
+  (type: Packet.Connack | Packet.Publish | Packet.Puback | Packet.Suback, packet: MqttPacket): void;
 }
 
 /** What the app asks of a session. Inlined as numbers by the build. */
 export const enum Mq {
+  /** The client's own: send these bytes (CONNECT, PUBACK). Not for the app. */
+  Send = -1,
+  /** No op: the client's timer (CONNACK wait, keepalive, ping wait). */
+  Timer = 0,
   Publish = 1,
   End,
   Subscribe,

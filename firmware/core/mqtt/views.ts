@@ -1,6 +1,7 @@
 // Object views of the MQTT session's one-function events and handle (the device keeps one function
-// object each to save RAM), so the client tests read as named behaviours: connected, puback, message...
-import { Mq, type MqttClient, type MqttEvents } from '../../../firmware/core/mqtt/client';
+// object each to save RAM), for host code and tests that want named calls: connected, puback, publish...
+// Nothing in the firmware imports this file, so esbuild leaves it out of the bundle.
+import { Mq, Packet, type MqttClient, type MqttEvents } from './types';
 
 export interface Handlers {
   connected(sessionPresent: boolean): void;
@@ -15,11 +16,11 @@ export interface Handlers {
 /** The session's event function, dispatching to named handlers. */
 export function events(h: Handlers): MqttEvents {
   return ((type: number, x: any) => {
-    if (type === 0) h.closed(x);
-    else if (type === 2) h.connected(x.sp);
-    else if (type === 4) h.puback(x.id);
-    else if (type === 3 && h.message) h.message(x.topic, x.payload, x.qos, x.id);
-    else if (type === 9 && h.suback) h.suback(x.id, x.code);
+    if (type === Packet.Closed) h.closed(x);
+    else if (type === Packet.Connack) h.connected(x.sp);
+    else if (type === Packet.Puback) h.puback(x.id);
+    else if (type === Packet.Publish && h.message) h.message(x.topic, x.payload, x.qos, x.id);
+    else if (type === Packet.Suback && h.suback) h.suback(x.id, x.code);
     else throw new Error(`unexpected event type ${type}`);
   }) as MqttEvents;
 }
