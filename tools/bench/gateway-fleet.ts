@@ -7,6 +7,7 @@ import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { connectPassword, tagEvent } from '../../firmware/core/gateway-auth';
 import type { DevPki } from '../pki/dev-pki';
 import type { LatencyTracker } from './gateway-latency';
+import { eventTopic, Topic } from '../../firmware/core/wire-contract';
 
 /** node:crypto's SHA-1 as the firmware's binary-string function: the firmware's own is too slow for hundreds of devices. */
 
@@ -72,7 +73,7 @@ export function createFleet(things: string[], route: Route, tracker: LatencyTrac
   }
 
   function startPressing(thing: string, c: MqttClient): void {
-    const topic = `devices/${thing}/events/button`;
+    const topic = eventTopic(Topic.DefaultPrefix, thing);
     const secret = route.via === 'gateway' ? route.secrets[thing] : thing;
     let seq = 0;
     const press = () => {

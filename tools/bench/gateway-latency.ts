@@ -3,8 +3,9 @@
 // count only inside a window; it does not judge them (gateway-bench.ts does).
 import mqtt, { type MqttClient } from 'mqtt';
 import type { DevPki } from '../pki/dev-pki';
+import { eventFilter, Topic } from '../../firmware/core/wire-contract';
 
-export const EVENT_FILTER = 'devices/+/events/button';
+export const EVENT_FILTER = eventFilter(Topic.DefaultPrefix);
 
 export interface WindowResult {
   /** Milliseconds from the device's publish() call to the observer's receipt, in arrival order. */

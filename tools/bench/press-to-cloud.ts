@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startDemo } from '../start/demo';
 import { percentiles } from './percentiles';
+import { isEventTopic } from '../../firmware/core/wire-contract';
 
 export interface PressToCloudResult {
   p50: number;
@@ -33,7 +34,7 @@ export async function benchPressToCloud(opts: {
     onConsole: process.env.BENCH_DEBUG ? (l) => process.stderr.write('[dev] ' + l + '\n') : undefined,
     deviceConfig: { button: { gestures: opts.gestures, debounceMs: opts.debounceMs, doubleMs: 400, longMs: 1500 }, healthS: 0 },
     onCloud: (topic) => {
-      if (topic.endsWith('/events/button')) arrived?.();
+      if (isEventTopic(topic)) arrived?.();
     },
   });
   try {

@@ -3,6 +3,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { createLogger } from '../shared/log';
 import { parseRemotePort } from '../shared/cli-arguments';
+import { Topic } from '../../firmware/core/wire-contract';
 
 function parseCount(v: string): number {
   const n = Number(v);
@@ -22,7 +23,7 @@ export function define(program: Command): void {
     .option('--key <file>', 'its private key')
     .option('--ca <file>', "the CA that signed the broker's certificate (AmazonRootCA1.pem for AWS IoT)")
     .option('--client-id <id>', "MQTT client id (default: the certificate's common name)")
-    .option('--topic-prefix <prefix>', "the devices' topic prefix (provision --topic-prefix): watch <prefix>/+/events/button", 'devices')
+    .option('--topic-prefix <prefix>', "the devices' topic prefix (provision --topic-prefix): watch <prefix>/+/events/button", Topic.DefaultPrefix)
     .option('--topic <filter>', 'topic filter to watch, repeatable (default <prefix>/+/events/button)', collect)
     .option('--json', 'one JSON line per event on stdout, with its flag (first, ok, gap, late, duplicate)', false)
     .option('--count <n>', 'exit after n button events', parseCount)
