@@ -55,6 +55,8 @@ export interface OutboxOptions {
 
 /** What the outbox is asked to do. Inlined as numbers by the build. */
 export const enum Ob {
+  /** The outbox's own, once at creation: take the log over from flash. */
+  Boot = -1,
   /** (payload, wallMs or null): stores the event (dropping the oldest if full); its seq, or -1 if it could not be stored. */
   Add,
   /** The oldest pending event, read from flash, after dropping TTL-expired ones; undefined when none. */
@@ -92,8 +94,9 @@ export let createOutbox = function (store: Store, clock: Clock, opts: OutboxOpti
   let size = 0; // 0: no log file yet
   let at = 0; // offset of the first pending event's record, or `end` when none is pending
 
-  // op -1 is boot's own: take the log over from flash. The helpers are made per call.
-  function ob(op: number, a?: any, b?: any): any {
+  // The outbox itself (Outbox): one function called with an op. The helpers are made per call.
+  // `arg` is Add's payload or Ack's seq; `wallMs` is Add's time.
+  function outbox(op: Ob, arg?: any, wallMs?: any): any {
     if (op === Ob.Depth) return next - first;
     if (op === Ob.Dropped) return drops;
     if (op === Ob.Next) return next;
@@ -195,13 +198,13 @@ export let createOutbox = function (store: Store, clock: Clock, opts: OutboxOpti
     };
 
     if (op === Ob.Add) {
-      if (/[\x00-\x1f\xff]/.test(a)) {
+      if (/[\x00-\x1f\xff]/.test(arg)) {
         log('outbox: payload has a control byte');
         return -1;
       }
-      const rec = 'E' + next + ',' + (b === null ? '' : Math.floor(b / 1000)) + ',' + a;
+      const rec = 'E' + next + ',' + (wallMs === null ? '' : Math.floor(wallMs / 1000)) + ',' + arg;
       if (rec.length + 1 > bytes / 4) {
-        log('outbox: payload too large: ' + a.length);
+        log('outbox: payload too large: ' + arg.length);
         return -1;
       }
       if (next - first >= max) {
@@ -212,11 +215,11 @@ export let createOutbox = function (store: Store, clock: Clock, opts: OutboxOpti
       return put(rec) ? next++ : -1;
     }
     if (op === Ob.Ack) {
-      if (a === first && first < next) advance(a, 'A' + a);
+      if (arg === first && first < next) advance(arg, 'A' + arg);
       return;
     }
-    if (op < 0) {
-      // Boot (here rather than in createOutbox, so what it reads is freed when it returns): take
+    if (op < Ob.Add) {
+      // Ob.Boot (here rather than in createOutbox, so what it reads is freed when it returns): take
       // the newest committed generation and erase the other file (a compaction cut short, or one
       // finished but not yet cleaned up). With no committed file, keep only the numbers of a torn
       // first one: it never holds the only copy of an event.
@@ -286,6 +289,6 @@ export let createOutbox = function (store: Store, clock: Clock, opts: OutboxOpti
     if (first < next) return { seq: first, payload: f.substring(f.indexOf(',', f.indexOf(',', at) + 1) + 1, f.indexOf('\n', at)) };
   }
 
-  ob(-1);
-  return ob;
+  outbox(Ob.Boot);
+  return outbox;
 };
