@@ -67,7 +67,7 @@ describe('buildFirmware', () => {
     expect(code.endsWith('\n')).toBe(true);
     expect(() => parse(code, { ecmaVersion: 2015, sourceType: 'script' })).not.toThrow();
     expect(code).toContain('fixture-clean-banner');
-    expect(lines).toEqual([`${path.relative(repo, outFile)}: ${result!.bytes} bytes (${Number((result!.bytes / 1024).toFixed(1))} KB) of the 16 KB budget`]);
+    expect(lines).toEqual([`${path.relative(repo, outFile)}: ${result!.bytes} bytes (${Number((result!.bytes / 1024).toFixed(1))} KB) of the 20 KB budget`]);
   });
 
   test('writes a source map that points at the TypeScript', async () => {

@@ -24,7 +24,7 @@ export interface BuildFirmwareOptions {
   /** Output file, relative to cwd. Default dist/firmware.js; the map goes next to it (+ .map). */
   outFile?: string;
   log?: (line: string) => void;
-  /** Largest bundle allowed, in bytes. Default 16 KB. */
+  /** Largest bundle allowed, in bytes. Default 20 KB (firmwareBudgetBytes). */
   budgetBytes?: number;
 }
 
