@@ -28,6 +28,7 @@ const thingMsg = 'must be 1..128 characters of A-Z a-z 0-9 : _ -';
 const topicMsg = 'must be 1..64 characters with no + or # and no / at either end';
 const boolMsg = 'must be true or false';
 const healthMsg = 'must be 0 (off) or an integer 5..3600';
+const maintenanceMsg = 'must be 0 (off) or an integer 60..3600';
 
 /** Why `v` cannot be the button's (`B`) or the LED's (`L`) pin, or '' if it can. ESP8266 GPIOn is Espruino's Dn. */
 function pinProblem(v: string, use: 'B' | 'L'): string {
@@ -125,6 +126,10 @@ export const configSchema = z
       gateway: group({
         secret: str(1, 128).optional(),
       }),
+      maintenanceS: z
+        .number({ error: maintenanceMsg })
+        .refine((v) => Number.isInteger(v) && (v === 0 || (v >= 60 && v <= 3600)), { error: maintenanceMsg })
+        .default(d.maintenanceS),
     },
     { error: 'must hold a JSON object' },
   )

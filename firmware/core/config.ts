@@ -29,6 +29,8 @@ export interface Config {
   healthS: number;
   /** Reserved for the LAN gateway. */
   gateway: { secret?: string };
+  /** Seconds a 10 s button hold opens the LAN console for (maintenance mode); 0 = never. */
+  maintenanceS: number;
 }
 
 /**
@@ -66,7 +68,7 @@ export let loadConfig = function (raw: unknown, log: Log, into?: Config, once?: 
     'pins.button p D0 B\npins.led p D2 L\npins.buttonActiveLow b true\npins.ledActiveLow b true\n' +
     'button.debounceMs i 50 0 500\nbutton.doubleMs i 400 100 2000\nbutton.longMs i 1500 300 10000\nbutton.gestures b true\n' +
     'outbox.max i 50 1 500\noutbox.ttlH i 24 1 720\nbackoff.baseMs i 1000 100 60000\nbackoff.capMs i 60000 1000 3600000\n' +
-    'healthS z 30 5 3600\ngateway.secret s - 1 128'
+    'healthS z 30 5 3600\ngateway.secret s - 1 128\nmaintenanceS z 600 60 3600'
   ).split('\n');
   const c = (into || {}) as any;
   const o = raw as any;

@@ -49,6 +49,7 @@ const ints: Record<string, [number, number]> = {
   'backoff.baseMs': [100, 60000],
   'backoff.capMs': [1000, 3600000],
   healthS: [5, 3600],
+  maintenanceS: [60, 3600],
 };
 const strings: Record<string, [number, number]> = {
   thing: [1, 128],

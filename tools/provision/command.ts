@@ -18,7 +18,7 @@ function level(v: string): boolean {
 }
 
 /** What commander gives: the run's identity and address options as they are, pins and timings as flags. */
-interface Flags extends Omit<ProvisionOptions, 'cwd' | 'timeoutMs' | 'pins' | 'button' | 'keepaliveS' | 'healthS' | 'wifiTimeoutS'> {
+interface Flags extends Omit<ProvisionOptions, 'cwd' | 'timeoutMs' | 'pins' | 'button' | 'keepaliveS' | 'healthS' | 'wifiTimeoutS' | 'maintenanceS'> {
   buttonPin?: string;
   ledPin?: string;
   buttonActive?: boolean;
@@ -28,6 +28,7 @@ interface Flags extends Omit<ProvisionOptions, 'cwd' | 'timeoutMs' | 'pins' | 'b
   longMs?: number;
   keepalive?: number;
   health?: number;
+  maintenance?: number;
   wifiTimeout?: number;
   verbose: boolean;
 }
@@ -59,6 +60,7 @@ export function define(program: Command): void {
     .option('--long-ms <n>', 'shortest long press', int)
     .option('--keepalive <s>', 'MQTT keepalive in seconds (30..1200)', int)
     .option('--health <s>', 'seconds between health lines on the console (0 = off)', int)
+    .option('--maintenance <s>', 'seconds a 10 s hold of the button opens the LAN console for (60..3600, 0 = never; default 600)', int)
     .option('--wifi-timeout <s>', 'seconds to wait for Wi-Fi before retrying', int)
     .option('--verbose', 'show everything the board says (secrets are masked)', false)
     .addHelpText(
@@ -103,6 +105,7 @@ Examples:
           button: { debounceMs: f.debounceMs, doubleMs: f.doubleMs, longMs: f.longMs },
           keepaliveS: f.keepalive,
           healthS: f.health,
+          maintenanceS: f.maintenance,
           wifiTimeoutS: f.wifiTimeout,
         },
         { log: createLogger({ verbose: f.verbose }), progress: terminalProgress() },
