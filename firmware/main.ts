@@ -10,6 +10,7 @@ import { clock } from './espruino/clock';
 import { connect } from './espruino/transport';
 import { startWifi } from './espruino/wifi';
 import { gatewayCredentials } from './espruino/gateway-credentials';
+import { doors } from './espruino/doors';
 
 (function () {
   const S = require('Storage');
@@ -52,6 +53,7 @@ import { gatewayCredentials } from './espruino/gateway-credentials';
       digitalWrite: digitalWrite as unknown as (pin: string, level: boolean) => void,
       memory: process.memory,
       gateway: gatewayCredentials(cfg.thing, cfg.gateway.secret, log),
+      doors: doors,
     },
     1,
   );

@@ -25,6 +25,11 @@ export interface AppPorts {
   /** process.memory itself: free JsVars, for the health line. */
   memory: () => { free: number };
   gateway?: GatewayAuth;
+  /**
+   * Shuts the soft AP and sets the LAN console (telnet): 1 open (maintenance mode), 0 closed.
+   * Called at boot, on every Wi-Fi (re)connect and when maintenance mode opens or closes.
+   */
+  doors: (open: number) => void;
 }
 
 /** What the glue tells the app. Inlined as numbers by the build. */
@@ -34,6 +39,8 @@ export const enum AppEv {
   WifiDown,
   /** (cause): a condition that keeps the device from working: shown on the LED and repeated in the health line. */
   Fault,
+  /** The maintenance window's timer: the LAN console closes. */
+  MaintEnd,
 }
 
 /**
@@ -44,6 +51,7 @@ export interface App extends ConnectionHooks {
   (ev: ClickType): void;
   (ev: AppEv.WifiUp): void;
   (ev: AppEv.WifiDown | AppEv.Fault, why: string): void;
+  (ev: AppEv.MaintEnd): void;
 }
 
 /**
@@ -59,6 +67,8 @@ export let startApp = function (cfg: Config, fw: string, ports: AppPorts, once?:
   const log = ports.log;
   const mem = ports.memory;
   const gw = ports.gateway;
+  const door = ports.doors;
+  const win = cfg.maintenanceS * 1000; // 0: a 10 s hold opens nothing
   let m = cfg.mqtt;
   const thing = cfg.thing;
   const prefix = m.topicPrefix + '/' + thing + '/';
@@ -72,6 +82,7 @@ export let startApp = function (cfg: Config, fw: string, ports: AppPorts, once?:
   let seq = -1; // its seq
   let wifi = 0; // 1 while Wi-Fi is up
   let cause = ''; // why the device cannot work right now, '' when fine
+  let mt = 0; // the maintenance window's timer while the LAN console is open, else 0
 
   // Declared before the modules that call it: Espruino does not hoist functions.
   function app(ev?: any, a?: any, b?: any): any {
@@ -104,12 +115,10 @@ export let startApp = function (cfg: Config, fw: string, ports: AppPorts, once?:
       if (cause[0] === 'm') cause = ''; // an MQTT fault ("mqtt refused: ...") is over
       log('mqtt: connected to ' + b + ' as ' + id);
       a(Mq.Publish, prefix + 'status', 'online', 1, true);
-      if (!cause) led('online');
     } else if (ev === Link.Down) {
       client = undefined;
       inflight = 0;
       if (b) c = 'mqtt refused: ' + a + ' (thing name, certificate or policy?)';
-      else if (!cause) led(wifi ? 'mqtt' : 'wifi');
     } else if (ev === 4) {
       if (a.id !== inflight) return; // the retained status publish, or a duplicate
       inflight = 0;
@@ -119,7 +128,9 @@ export let startApp = function (cfg: Config, fw: string, ports: AppPorts, once?:
     } else if (ev === AppEv.WifiUp) {
       wifi = 1;
       if (cause[0] === 'w') cause = ''; // a Wi-Fi fault ("wifi: ...") is over
-      if (!cause) led('mqtt');
+      // Every (re)connect: the SDK may have brought the soft AP back (it only obeys stopAP once
+      // the station runs, Espruino #883), and the console stays closed unless maintenance is on.
+      door(mt ? 1 : 0);
       conn(Conn.Start);
     } else if (ev === AppEv.WifiDown) {
       wifi = 0;
@@ -127,9 +138,27 @@ export let startApp = function (cfg: Config, fw: string, ports: AppPorts, once?:
       client = undefined;
       inflight = 0;
       if (a) c = 'wifi: ' + a;
-      else if (!cause) led('wifi');
     } else if (ev === AppEv.Fault) c = a;
-    else {
+    else if ((mt && ev !== 'MAINTENANCE') || ev === AppEv.MaintEnd) {
+      // Any click while the window is open closes it (the owner is done; the click is not an
+      // event), as does the window's timer.
+      if (ev !== AppEv.MaintEnd) clock.cancel(mt);
+      mt = 0;
+      door(0);
+      log('maintenance: LAN console closed');
+    } else {
+      if (ev === 'MAINTENANCE') {
+        // Physical presence (a 10 s hold) opens the LAN console for the window; a new hold starts
+        // it again. The event below tells the cloud, now or once online.
+        if (!win) return log('maintenance: off (maintenanceS is 0)');
+        if (mt) clock.cancel(mt);
+        // A closure only while the window is open: maintenance costs no RAM when not in use.
+        mt = clock.after(win, function () {
+          app(AppEv.MaintEnd);
+        });
+        door(1);
+        log('maintenance: LAN console open for ' + win / 1000 + ' s' + (wifi ? '' : ' (offline: reachable once Wi-Fi is up)'));
+      }
       // A click: into flash first, then the outbox drains below.
       const s = ob(Ob.Next);
       let payload = JSON.stringify({ thing: thing, seq: s, clickType: ev, ts: clock.wall(), uptime: up, fw: fw });
@@ -143,8 +172,9 @@ export let startApp = function (cfg: Config, fw: string, ports: AppPorts, once?:
     if (c) {
       cause = c;
       log('error: ' + c);
-      led('error');
     }
+    // The LED's base state follows from the state (showing the same one again keeps its rhythm).
+    led(mt ? 'maint' : cause ? 'error' : client ? 'online' : wifi ? 'mqtt' : 'wifi');
     // Send the oldest pending event if nothing is in flight. One at a time keeps order trivially
     // and the RAM cost of in-flight tracking to two numbers.
     if (client && !inflight) {
@@ -177,6 +207,7 @@ export let startApp = function (cfg: Config, fw: string, ports: AppPorts, once?:
   cfg = ports = m = 0 as never;
   if (health > 0) clock.after(health, app);
   led('wifi');
+  door(0); // closed at every boot, so a power cut during maintenance comes back closed
   if (ob(Ob.Depth)) log('outbox: ' + ob(Ob.Depth) + ' press(es) from before the restart');
   return app as App;
 };
