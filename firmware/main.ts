@@ -10,7 +10,6 @@ import { clock } from './espruino/clock';
 import { connect } from './espruino/transport';
 import { startWifi } from './espruino/wifi';
 import { gatewayCredentials } from './espruino/gateway-credentials';
-import { doors } from './espruino/doors';
 
 (function () {
   const S = require('Storage');
@@ -52,8 +51,7 @@ import { doors } from './espruino/doors';
       log: log,
       digitalWrite: digitalWrite as unknown as (pin: string, level: boolean) => void,
       memory: process.memory,
-      gateway: gatewayCredentials(cfg.thing, cfg.gateway.secret, log),
-      doors: doors,
+      gateway: gatewayCredentials(cfg.thing, cfg.gateway.secret),
     },
     1,
   );
@@ -72,6 +70,7 @@ import { doors } from './espruino/doors';
     : !tls
       ? 'no tls in this Espruino build (stock ESP8266): use the LAN gateway, mqtt.transport tcp'
       : '';
+  // The Wi-Fi glue shuts the doors in every case, and is then the app's doors port.
+  app(AppEv.Doors, startWifi(fault ? 0 : cfg.wifi, log, app));
   if (fault) app(AppEv.Fault, fault);
-  else startWifi(cfg.wifi, log, app);
 })();

@@ -27,9 +27,10 @@ export interface AppPorts {
   gateway?: GatewayAuth;
   /**
    * Shuts the soft AP and sets the LAN console (telnet): 1 open (maintenance mode), 0 closed.
-   * Called at boot, on every Wi-Fi (re)connect and when maintenance mode opens or closes.
+   * Called on every Wi-Fi (re)connect and when maintenance mode opens or closes. On the device it
+   * is the Wi-Fi glue's own function, handed over later with AppEv.Doors (it needs the app first).
    */
-  doors: (open: number) => void;
+  doors?: (open: number) => void;
 }
 
 /** What the glue tells the app. Inlined as numbers by the build. */
@@ -41,6 +42,8 @@ export const enum AppEv {
   Fault,
   /** The maintenance window's timer: the LAN console closes. */
   MaintEnd,
+  /** (doors): the doors port, from the Wi-Fi glue, which is made after the app. */
+  Doors,
 }
 
 /**
@@ -52,6 +55,7 @@ export interface App extends ConnectionHooks {
   (ev: AppEv.WifiUp): void;
   (ev: AppEv.WifiDown | AppEv.Fault, why: string): void;
   (ev: AppEv.MaintEnd): void;
+  (ev: AppEv.Doors, doors: (open: number) => void): void;
 }
 
 /**
@@ -67,15 +71,14 @@ export let startApp = function (cfg: Config, fw: string, ports: AppPorts, once?:
   const log = ports.log;
   const mem = ports.memory;
   const gw = ports.gateway;
-  const door = ports.doors;
+  let door = ports.doors;
   const win = cfg.maintenanceS * 1000; // 0: a 10 s hold opens nothing
-  let m = cfg.mqtt;
-  const thing = cfg.thing;
-  const prefix = m.topicPrefix + '/' + thing + '/';
-  const id = m.clientId;
-  const user = m.username;
-  const pass = m.password;
-  const ka = m.keepaliveS;
+  // The thing is read back from the prefix per press (a thing name holds no '/'): one name fewer in scope.
+  const prefix = cfg.mqtt.topicPrefix + '/' + cfg.thing + '/';
+  const id = cfg.mqtt.clientId;
+  const user = cfg.mqtt.username;
+  const pass = cfg.mqtt.password;
+  const ka = cfg.mqtt.keepaliveS;
   const health = cfg.healthS * 1000;
   let client: MqttClient | undefined;
   let inflight = 0; // packet id of the event awaiting PUBACK, 0 when none
@@ -130,7 +133,7 @@ export let startApp = function (cfg: Config, fw: string, ports: AppPorts, once?:
       if (cause[0] === 'w') cause = ''; // a Wi-Fi fault ("wifi: ...") is over
       // Every (re)connect: the SDK may have brought the soft AP back (it only obeys stopAP once
       // the station runs, Espruino #883), and the console stays closed unless maintenance is on.
-      door(mt ? 1 : 0);
+      if (door) door(mt ? 1 : 0);
       conn(Conn.Start);
     } else if (ev === AppEv.WifiDown) {
       wifi = 0;
@@ -138,13 +141,14 @@ export let startApp = function (cfg: Config, fw: string, ports: AppPorts, once?:
       client = undefined;
       inflight = 0;
       if (a) c = 'wifi: ' + a;
-    } else if (ev === AppEv.Fault) c = a;
+    } else if (ev === AppEv.Doors) return void (door = a);
+    else if (ev === AppEv.Fault) c = a;
     else if ((mt && ev !== 'MAINTENANCE') || ev === AppEv.MaintEnd) {
       // Any click while the window is open closes it (the owner is done; the click is not an
       // event), as does the window's timer.
       if (ev !== AppEv.MaintEnd) clock.cancel(mt);
       mt = 0;
-      door(0);
+      if (door) door(0);
       log('maintenance: LAN console closed');
     } else {
       if (ev === 'MAINTENANCE') {
@@ -156,12 +160,12 @@ export let startApp = function (cfg: Config, fw: string, ports: AppPorts, once?:
         mt = clock.after(win, function () {
           app(AppEv.MaintEnd);
         });
-        door(1);
+        if (door) door(1);
         log('maintenance: LAN console open for ' + win / 1000 + ' s' + (wifi ? '' : ' (offline: reachable once Wi-Fi is up)'));
       }
       // A click: into flash first, then the outbox drains below.
       const s = ob(Ob.Next);
-      let payload = JSON.stringify({ thing: thing, seq: s, clickType: ev, ts: clock.wall(), uptime: up, fw: fw });
+      let payload = JSON.stringify({ thing: prefix.split('/').slice(-2)[0], seq: s, clickType: ev, ts: clock.wall(), uptime: up, fw: fw });
       if (gw) payload = gw(prefix + 'events/button', payload);
       if (ob(Ob.Add, payload, clock.wall()) < 0) c = 'cannot store press ' + s + ' in flash (Storage full?)';
       else {
@@ -189,14 +193,17 @@ export let startApp = function (cfg: Config, fw: string, ports: AppPorts, once?:
   const led = createLed(ports.digitalWrite, cfg.pins.led, cfg.pins.ledActiveLow, clock, once);
   const ob = createOutbox(ports.store, clock, { max: cfg.outbox.max, ttlMs: cfg.outbox.ttlH * 3600000, file: 'outbox', fileBytes: 4096 }, log, once);
   // The connection keeps these for every attempt: the TLS file names only where they are used.
-  const tr: TransportOptions = { kind: m.transport, host: m.host, port: m.port };
-  if (tr.kind === 'tls') {
-    tr.key = cfg.tls.key;
-    tr.cert = cfg.tls.cert;
-    tr.ca = cfg.tls.ca;
-  }
+  // Made in a function that returns: a local would be one more name in the app's scope for good.
   const conn = createConnection(
-    tr,
+    (function (m: Config['mqtt'], t: Config['tls']): TransportOptions {
+      const o: TransportOptions = { kind: m.transport, host: m.host, port: m.port };
+      if (o.kind === 'tls') {
+        o.key = t.key;
+        o.cert = t.cert;
+        o.ca = t.ca;
+      }
+      return o;
+    })(cfg.mqtt, cfg.tls),
     cfg.backoff,
     clock,
     ports.connect,
@@ -204,10 +211,9 @@ export let startApp = function (cfg: Config, fw: string, ports: AppPorts, once?:
     app,
     once,
   );
-  cfg = ports = m = 0 as never;
+  cfg = ports = 0 as never;
   if (health > 0) clock.after(health, app);
   led('wifi');
-  door(0); // closed at every boot, so a power cut during maintenance comes back closed
   if (ob(Ob.Depth)) log('outbox: ' + ob(Ob.Depth) + ' press(es) from before the restart');
   return app as App;
 };

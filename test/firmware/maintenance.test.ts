@@ -27,26 +27,34 @@ function app(maintenanceS = 600) {
   return { a, clock, doors, lines, led };
 }
 
-test('the doors are shut at boot and again on every Wi-Fi (re)connect', () => {
+test('the doors are shut again on every Wi-Fi (re)connect (at boot the Wi-Fi glue shuts them)', () => {
   const x = app();
-  expect(x.doors).toEqual([0]);
+  expect(x.doors).toEqual([]);
   x.a(AppEv.WifiUp);
   x.a(AppEv.WifiDown, '');
   x.a(AppEv.WifiUp);
-  expect(x.doors).toEqual([0, 0, 0]);
+  expect(x.doors).toEqual([0, 0]);
+});
+
+test('on the device the doors port is handed over after boot (AppEv.Doors)', () => {
+  const x = app();
+  const late: number[] = [];
+  x.a(AppEv.Doors, (o) => late.push(o));
+  x.a(AppEv.WifiUp);
+  expect(late).toEqual([0]);
 });
 
 test('a MAINTENANCE click opens the console for exactly maintenanceS, queues the event, and the window closes it', () => {
   const x = app(60);
   x.a(AppEv.WifiUp);
   x.a('MAINTENANCE');
-  expect(x.doors).toEqual([0, 0, 1]);
+  expect(x.doors).toEqual([0, 1]);
   expect(x.lines).toContain('maintenance: LAN console open for 60 s');
   expect(x.lines.some((l) => /^press MAINTENANCE seq 1 queued/.test(l))).toBe(true);
   // A reconnect during the window keeps the console open (the AP is shut either way).
   x.a(AppEv.WifiDown, '');
   x.a(AppEv.WifiUp);
-  expect(x.doors).toEqual([0, 0, 1, 1]);
+  expect(x.doors).toEqual([0, 1, 1]);
   x.clock.advance(59999);
   expect(x.doors[x.doors.length - 1]).toBe(1);
   x.clock.advance(1);
@@ -68,7 +76,7 @@ test('a click during the window closes it early and is not an event; a new hold 
   expect(x.doors[x.doors.length - 1]).toBe(0);
   expect(x.lines.filter((l) => /queued/.test(l))).toHaveLength(2); // the two MAINTENANCE events only
   x.clock.advance(120000);
-  expect(x.doors.filter((d) => d === 0)).toHaveLength(2); // boot, the click: the cancelled timer never ran
+  expect(x.doors.filter((d) => d === 0)).toHaveLength(1); // the click: the cancelled timer never ran
 });
 
 test('the LED shows its own pattern (100 ms dark, 900 ms lit) while the window is open', () => {
@@ -89,6 +97,6 @@ test('the LED shows its own pattern (100 ms dark, 900 ms lit) while the window i
 test('bad input: maintenanceS 0 opens nothing and queues nothing', () => {
   const x = app(0);
   x.a('MAINTENANCE');
-  expect(x.doors).toEqual([0]);
+  expect(x.doors).toEqual([]);
   expect(x.lines).toEqual(['maintenance: off (maintenanceS is 0)']);
 });

@@ -79,7 +79,7 @@ async function online(out: () => string) {
 
 test('a stock ESP8266 opens its doors: with no firmware the soft AP stays on and telnet serves the REPL once online', async () => {
   t = makeDevice({ wifi: { ssid: 'home', password: 'pw' } });
-  const { telnet } = await t.device.serveLan({ telnet: 0 });
+  const telnet = (await t.device.serveLan({ telnet: 0 })).telnet!;
   t.device.boot();
   expect(t.device.softAp).toBe(true);
   // #883: stopAP before the station has started does nothing.
