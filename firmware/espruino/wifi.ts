@@ -40,11 +40,12 @@ export let startWifi = function (cfg: { ssid?: string; password?: string; timeou
         W.stopAP();
       } catch (x) {}
       try {
-        // Measured on 2v29: the telnet server stops at the next idle and drops a client that holds
-        // the console without handing the console back, leaving the serial console dead. So hand it
-        // back first (Serial1 is the ESP8266's one serial console).
-        if (!e && E.getConsole() === 'Telnet') E.setConsole('Serial1');
         require('TelnetServer').setOptions({ mode: e ? 'on' : 'off' });
+        // Measured on 2v29: the server stops at the next idle and drops a client that holds the
+        // console without handing the console back, leaving the serial console dead. So hand it
+        // back now, before that idle (Serial1 is the ESP8266's serial console). After setOptions,
+        // so a build without Serial1 still closes the server.
+        if (!e && E.getConsole() === 'Telnet') E.setConsole('Serial1');
       } catch (x) {}
       return;
     }
