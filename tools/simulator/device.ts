@@ -119,7 +119,8 @@ export function createVirtualDevice(opts: VirtualDeviceOptions): VirtualDevice {
   const hw = createPinHardware(board);
   const ap: AccessPoint = { ssid: opts.wifi?.ssid ?? 'sim-ap', password: opts.wifi?.password ?? 'sim-pass', up: true, dhcp: true };
   const terminals = new Set<(t: string) => void>();
-  const radio: Radio = { softAp: true }; // a fresh flash (Espruino #857/#883)
+  // A fresh ESP8266 flash runs an open soft AP (Espruino #857/#883); ESP32 builds start none.
+  const radio: Radio = { softAp: board.name === 'esp8266' };
   let telnetSvc: LanService | undefined;
   let fotaSvc: LanService | undefined;
   const telnet = createTelnetConsole(() => telnetSvc);
