@@ -47,6 +47,7 @@ export function define(program: Command): void {
     .option('--mqtt-port <n>', 'MQTT-over-TLS port (default 8883)', int)
     .addOption(new Option('--mode <mode>', 'direct: the board speaks TLS to AWS; gateway: through the LAN gateway (default: direct if the board has tls)').choices(['direct', 'gateway']))
     .option('--gateway <host[:port]>', 'gateway mode: the LAN gateway the board connects to (port 1883 by default)')
+    .option('--rotate-secret', 'gateway mode: give the device a new secret (after a lost board, or routinely); the old one stops working as the board takes the new one', false)
     .option('--gateway-store <dir>', "gateway mode: the gateway's store, which gets the AWS identity and the device secret", DEFAULT_STORE_DIR)
     .option('--wifi-ssid <ssid>', 'Wi-Fi network (or WIFI_SSID; default: keep the one in the old config)')
     .option('--wifi-password <password>', 'Wi-Fi password (or WIFI_PASSWORD; asked without echo when missing)')
@@ -98,6 +99,7 @@ Examples:
           mode: f.mode,
           gateway: f.gateway,
           gatewayStore: f.gatewayStore,
+          rotateSecret: f.rotateSecret,
           wifiSsid: f.wifiSsid,
           wifiPassword: f.wifiPassword,
           topicPrefix: f.topicPrefix,
