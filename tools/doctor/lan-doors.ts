@@ -28,18 +28,19 @@ function connect(host: string, port: number, timeoutMs: number, send?: string): 
       resolve({ state, reply });
     };
     const t = setTimeout(done, timeoutMs);
+    // Open means it spoke: Espruino's console sends its prompt to a new telnet client at once, and
+    // ota.c answers the request. A silent accept (a firewall or proxy on the way) proves nothing.
     s.on('connect', () => {
-      state = 'open';
-      if (!send) return done();
-      s.write(send);
+      if (send) s.write(send);
     });
     s.on('data', (d: Buffer) => {
+      state = 'open';
       reply += d.toString('latin1');
-      if (reply.length > 2048) done();
+      if (!send || reply.length > 2048) done();
     });
     s.on('end', done);
     s.on('error', (e: NodeJS.ErrnoException) => {
-      if (e.code === 'ECONNREFUSED' || e.code === 'ECONNRESET') state = state === 'open' ? 'open' : 'closed';
+      if (e.code === 'ECONNREFUSED') state = 'closed';
       done();
     });
   });

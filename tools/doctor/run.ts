@@ -43,7 +43,9 @@ export async function run(o: DoctorOptions, deps: DoctorDeps): Promise<Check[]> 
     const cfg = effectiveConfig(report).config;
     if (cfg && cfg.mqtt.transport === 'tls') report.der = await readDerFiles(dev, cfg.tls, log);
     const ip = report.wifi.ip;
-    if (ip && ip !== '0.0.0.0') report.doors.lan = await probeLanDoors(ip, { address: deps.lanAddress, viaTelnet: report.doors.console === 'Telnet' });
+    // Only builds with the telnet console (ESP8266) have these doors; ota.c is ESP8266-only too.
+    const esp8266Like = report.info.modules.includes('TelnetServer');
+    if (esp8266Like && ip && ip !== '0.0.0.0') report.doors.lan = await probeLanDoors(ip, { address: deps.lanAddress, viaTelnet: report.doors.console === 'Telnet' });
     checks = runChecks(report, { hasBoardJson: !!findBoardJson(o.cwd, report.info.board), now: deps.now });
   } finally {
     await dev.close();

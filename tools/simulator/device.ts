@@ -287,6 +287,8 @@ export function createVirtualDevice(opts: VirtualDeviceOptions): VirtualDevice {
     async serveLan(ports) {
       const feed = (sock: import('node:net').Socket): void => {
         sock.setNoDelay(true);
+        // The console moving to a new telnet client prints its prompt there at once (seen on 2v29).
+        sock.write('>');
         sock.on('data', (d: Buffer) => device.consoleInput(stripTelnet(d).toString('latin1')));
       };
       if (ports.telnet !== undefined && !telnetSvc) telnetSvc = await createLanService(ports.telnet, feed);
