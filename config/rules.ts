@@ -58,6 +58,8 @@ export const configRules: Rule[] = [
   { path: 'backoff.capMs', kind: 'int', default: 60000, min: 1000, max: 3600000 },
   { path: 'healthS', kind: 'intOrOff', default: 30, min: 5, max: 3600 },
   { path: 'gateway.secret', kind: 'string', min: 1, max: 128 },
+  // Seconds a 10 s button hold opens the LAN console for (maintenance mode); 0 = never.
+  { path: 'maintenanceS', kind: 'intOrOff', default: 600, min: 60, max: 3600 },
 ];
 
 /** The groups config.json may hold, in order (each an object of fields). */

@@ -27,6 +27,7 @@ interface EspruinoWifi {
   getStatus(): { station?: string; [k: string]: any };
   setHostname(name: string): void;
   setSNTP(server: string, tzOffset: number): void;
+  stopAP(cb?: () => void): void;
   save(what?: string): void;
   restore(): void;
   on(event: 'connected' | 'disconnected' | 'dhcp_timeout' | string, fn: (details?: any) => void): void;
@@ -59,6 +60,8 @@ declare function clearInterval(id?: number): void;
 declare namespace E {
   function on(event: 'init' | 'kill' | 'errorFlag', fn: (arg?: any) => void): void;
   function toString(...args: any[]): string;
+  function getConsole(): string | null;
+  function setConsole(device: string | null, options?: { force?: boolean }): void;
 }
 
 declare var process: {

@@ -51,7 +51,7 @@ import { gatewayCredentials } from './espruino/gateway-credentials';
       log: log,
       digitalWrite: digitalWrite as unknown as (pin: string, level: boolean) => void,
       memory: process.memory,
-      gateway: gatewayCredentials(cfg.thing, cfg.gateway.secret, log),
+      gateway: gatewayCredentials(cfg.thing, cfg.gateway.secret),
     },
     1,
   );
@@ -70,6 +70,7 @@ import { gatewayCredentials } from './espruino/gateway-credentials';
     : !tls
       ? 'no tls in this Espruino build (stock ESP8266): use the LAN gateway, mqtt.transport tcp'
       : '';
+  // The Wi-Fi glue shuts the doors in every case, and is then the app's doors port.
+  app(AppEv.Doors, startWifi(fault ? 0 : cfg.wifi, log, app));
   if (fault) app(AppEv.Fault, fault);
-  else startWifi(cfg.wifi, log, app);
 })();

@@ -26,6 +26,12 @@ export interface AppPorts {
   /** process.memory itself: free JsVars, for the health line. */
   memory: () => { free: number };
   gateway?: GatewayAuth;
+  /**
+   * Shuts the soft AP and sets the LAN console (telnet): 1 open (maintenance mode), 0 closed.
+   * Called on every Wi-Fi (re)connect and when maintenance mode opens or closes. On the device it
+   * is the Wi-Fi glue's own function, handed over later with AppEv.Doors (it needs the app first).
+   */
+  doors?: (open: number) => void;
 }
 
 /** What the glue tells the app. Inlined as numbers by the build. */
@@ -35,6 +41,10 @@ export const enum AppEv {
   WifiDown,
   /** (cause): a condition that keeps the device from working: shown on the LED and repeated in the health line. */
   Fault,
+  /** The maintenance window's timer: the LAN console closes. */
+  MaintEnd,
+  /** (doors): the doors port, from the Wi-Fi glue, which is made after the app. */
+  Doors,
 }
 
 /**
@@ -45,6 +55,8 @@ export interface App extends ConnectionHooks {
   (ev: ClickType): void;
   (ev: AppEv.WifiUp): void;
   (ev: AppEv.WifiDown | AppEv.Fault, why: string): void;
+  (ev: AppEv.MaintEnd): void;
+  (ev: AppEv.Doors, doors: (open: number) => void): void;
 }
 
 /**
@@ -60,19 +72,21 @@ export let startApp = function (cfg: Config, fw: string, ports: AppPorts, once?:
   const log = ports.log;
   const mem = ports.memory;
   const gw = ports.gateway;
-  let m = cfg.mqtt;
-  const thing = cfg.thing;
-  const prefix = m.topicPrefix + '/' + thing + '/'; // thingRoot() of the wire contract
-  const id = m.clientId;
-  const user = m.username;
-  const pass = m.password;
-  const ka = m.keepaliveS;
+  let door = ports.doors;
+  const win = cfg.maintenanceS * 1000; // 0: a 10 s hold opens nothing
+  // The thing is read back from the prefix per press (a thing name holds no '/'): one name fewer in scope.
+  const prefix = cfg.mqtt.topicPrefix + '/' + cfg.thing + '/'; // thingRoot() of the wire contract
+  const id = cfg.mqtt.clientId;
+  const user = cfg.mqtt.username;
+  const pass = cfg.mqtt.password;
+  const ka = cfg.mqtt.keepaliveS;
   const health = cfg.healthS * 1000;
   let client: MqttClient | undefined;
   let inflight = 0; // packet id of the event awaiting PUBACK, 0 when none
   let seq = -1; // its seq
   let wifi = 0; // 1 while Wi-Fi is up
   let cause = ''; // why the device cannot work right now, '' when fine
+  let mt = 0; // the maintenance window's timer while the LAN console is open, else 0
 
   // Declared before the modules that call it: Espruino does not hoist functions.
   function app(ev?: any, a?: any, b?: any): any {
@@ -105,12 +119,10 @@ export let startApp = function (cfg: Config, fw: string, ports: AppPorts, once?:
       if (cause[0] === 'm') cause = ''; // an MQTT fault ("mqtt refused: ...") is over
       log('mqtt: connected to ' + b + ' as ' + id);
       a(Mq.Publish, prefix + Topic.Status, Status.Online, 1, true);
-      if (!cause) led('online');
     } else if (ev === Link.Down) {
       client = undefined;
       inflight = 0;
       if (b) c = 'mqtt refused: ' + a + ' (thing name, certificate or policy?)';
-      else if (!cause) led(wifi ? 'mqtt' : 'wifi');
     } else if (ev === 4) {
       if (a.id !== inflight) return; // the retained status publish, or a duplicate
       inflight = 0;
@@ -120,7 +132,9 @@ export let startApp = function (cfg: Config, fw: string, ports: AppPorts, once?:
     } else if (ev === AppEv.WifiUp) {
       wifi = 1;
       if (cause[0] === 'w') cause = ''; // a Wi-Fi fault ("wifi: ...") is over
-      if (!cause) led('mqtt');
+      // Every (re)connect: the SDK may have brought the soft AP back (it only obeys stopAP once
+      // the station runs, Espruino #883), and the console stays closed unless maintenance is on.
+      if (door) door(mt ? 1 : 0);
       conn(Conn.Start);
     } else if (ev === AppEv.WifiDown) {
       wifi = 0;
@@ -128,12 +142,31 @@ export let startApp = function (cfg: Config, fw: string, ports: AppPorts, once?:
       client = undefined;
       inflight = 0;
       if (a) c = 'wifi: ' + a;
-      else if (!cause) led('wifi');
-    } else if (ev === AppEv.Fault) c = a;
-    else {
+    } else if (ev === AppEv.Doors) return void (door = a);
+    else if (ev === AppEv.Fault) c = a;
+    else if ((mt && ev !== 'MAINTENANCE') || ev === AppEv.MaintEnd) {
+      // Any click while the window is open closes it (the owner is done; the click is not an
+      // event), as does the window's timer.
+      if (ev !== AppEv.MaintEnd) clock.cancel(mt);
+      mt = 0;
+      if (door) door(0);
+      log('maintenance: LAN console closed');
+    } else {
+      if (ev === 'MAINTENANCE') {
+        // Physical presence (a 10 s hold) opens the LAN console for the window; a new hold starts
+        // it again. The event below tells the cloud, now or once online.
+        if (!win) return log('maintenance: off (maintenanceS is 0)');
+        if (mt) clock.cancel(mt);
+        // A closure only while the window is open: maintenance costs no RAM when not in use.
+        mt = clock.after(win, function () {
+          app(AppEv.MaintEnd);
+        });
+        if (door) door(1);
+        log('maintenance: LAN console open for ' + win / 1000 + ' s' + (wifi ? '' : ' (offline: reachable once Wi-Fi is up)'));
+      }
       // A click: into flash first, then the outbox drains below.
       const s = ob(Ob.Next);
-      let payload = JSON.stringify({ thing: thing, seq: s, clickType: ev, ts: clock.wall(), uptime: up, fw: fw } satisfies ButtonEvent);
+      let payload = JSON.stringify({ thing: prefix.split('/').slice(-2)[0], seq: s, clickType: ev, ts: clock.wall(), uptime: up, fw: fw } satisfies ButtonEvent);
       if (gw) payload = gw(prefix + Topic.Event, payload);
       if (ob(Ob.Add, payload, clock.wall()) < 0) c = 'cannot store press ' + s + ' in flash (Storage full?)';
       else {
@@ -144,8 +177,9 @@ export let startApp = function (cfg: Config, fw: string, ports: AppPorts, once?:
     if (c) {
       cause = c;
       log('error: ' + c);
-      led('error');
     }
+    // The LED's base state follows from the state (showing the same one again keeps its rhythm).
+    led(mt ? 'maint' : cause ? 'error' : client ? 'online' : wifi ? 'mqtt' : 'wifi');
     // Send the oldest pending event if nothing is in flight. One at a time keeps order trivially
     // and the RAM cost of in-flight tracking to two numbers.
     if (client && !inflight) {
@@ -160,14 +194,17 @@ export let startApp = function (cfg: Config, fw: string, ports: AppPorts, once?:
   const led = createLed(ports.digitalWrite, cfg.pins.led, cfg.pins.ledActiveLow, clock, once);
   const ob = createOutbox(ports.store, clock, { max: cfg.outbox.max, ttlMs: cfg.outbox.ttlH * 3600000, file: 'outbox', fileBytes: 4096 }, log, once);
   // The connection keeps these for every attempt: the TLS file names only where they are used.
-  const tr: TransportOptions = { kind: m.transport, host: m.host, port: m.port };
-  if (tr.kind === 'tls') {
-    tr.key = cfg.tls.key;
-    tr.cert = cfg.tls.cert;
-    tr.ca = cfg.tls.ca;
-  }
+  // Made in a function that returns: a local would be one more name in the app's scope for good.
   const conn = createConnection(
-    tr,
+    (function (m: Config['mqtt'], t: Config['tls']): TransportOptions {
+      const o: TransportOptions = { kind: m.transport, host: m.host, port: m.port };
+      if (o.kind === 'tls') {
+        o.key = t.key;
+        o.cert = t.cert;
+        o.ca = t.ca;
+      }
+      return o;
+    })(cfg.mqtt, cfg.tls),
     cfg.backoff,
     clock,
     ports.connect,
@@ -175,7 +212,7 @@ export let startApp = function (cfg: Config, fw: string, ports: AppPorts, once?:
     app,
     once,
   );
-  cfg = ports = m = 0 as never;
+  cfg = ports = 0 as never;
   if (health > 0) clock.after(health, app);
   led('wifi');
   if (ob(Ob.Depth)) log('outbox: ' + ob(Ob.Depth) + ' press(es) from before the restart');

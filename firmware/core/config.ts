@@ -35,6 +35,8 @@ export interface Config {
   healthS: number;
   /** Reserved for the LAN gateway. */
   gateway: { secret?: string };
+  /** Seconds a 10 s button hold opens the LAN console for (maintenance mode); 0 = never. */
+  maintenanceS: number;
 }
 
 /**

@@ -47,7 +47,6 @@ export let createConnection = function (
   const base = backoff.baseMs;
   const cap = backoff.capMs;
   backoff = 0 as never; // Espruino closures keep their whole scope: not the object
-  const where = transport.host + ':' + transport.port;
   // Long-lived state is a handful of numbers; the client exists only while a session does.
   let running = 0;
   let attempt = 0;
@@ -62,6 +61,8 @@ export let createConnection = function (
   // no per-attempt callbacks are kept (each function object costs RAM).
   function k(op?: number, a?: any): void {
     let why = '';
+    // Made per call: kept in the scope, "host:port" would cost a few JsVars for the device's life.
+    const where = transport.host + ':' + transport.port;
     if (op === Conn.Start) {
       if (running) return;
       running = 1;

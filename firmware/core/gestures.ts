@@ -1,10 +1,15 @@
-// Turns button edges into SINGLE / DOUBLE / LONG clicks with one closure and at most one timer.
+// Turns button edges into SINGLE / DOUBLE / LONG clicks, and a 10 s hold into MAINTENANCE, with one
+// closure and at most one timer.
 // It does not read pins or debounce in hardware: it is setWatch's callback itself (no glue closure
 // in between, to save RAM), and bounce that slips through is dropped here by time alone. Times come
 // from the edge (its e.time through clock.now), not from the moment it is handled.
 import type { Clock } from '../ports';
 
-export type ClickType = 'SINGLE' | 'DOUBLE' | 'LONG';
+/**
+ * MAINTENANCE: a first press held HOLD_MS (10 s). It cannot be a press held at reset (GPIO0 low at
+ * reset enters the ROM bootloader), so it proves someone is at the board.
+ */
+export type ClickType = 'SINGLE' | 'DOUBLE' | 'LONG' | 'MAINTENANCE';
 
 /** An edge as Espruino's setWatch reports it: the pin's new level, and when (system time, seconds). */
 export interface Edge {
@@ -25,7 +30,11 @@ export interface GestureOptions {
 //   1 first press held; LONG timer armed
 //   2 released; SINGLE timer armed, a press now is the second click
 //   3 second press held; DOUBLE on its release, however long it is held
-//   4 held but already reported (after LONG, or any press with gestures off); its release says nothing
+//   4 held but already reported (after MAINTENANCE); its release says nothing
+//   5 first press held past longMs: LONG on its release, MAINTENANCE if still held at 10 s. LONG
+//     waits for the release so that a 10 s hold is never also published as LONG.
+//   6 held with gestures off: its SINGLE is out; MAINTENANCE if still held at 10 s
+// The 10 s (1e4 below) is not configurable: it is what a user is told to do, on every device.
 /**
  * `activeLow`: the button pulls the pin low when pressed (the NodeMCU's FLASH button). With `once`
  * (the device's boot, which makes one button) the factory frees its own function object afterwards.
@@ -51,8 +60,11 @@ export let createGestures = function (opts: GestureOptions, activeLow: boolean, 
       // The timer: the phase says which deadline it was.
       tm = 0;
       if (ph === 1) {
+        ph = 5;
+        tm = clock.after(at + 1e4 - clock.now(), h);
+      } else if (ph > 4) {
         ph = 4;
-        emit('LONG');
+        emit('MAINTENANCE');
       } else if (ph === 2) {
         ph = 0;
         emit('SINGLE');
@@ -61,7 +73,7 @@ export let createGestures = function (opts: GestureOptions, activeLow: boolean, 
     }
     const pressed = e.state !== activeLow;
     const t = clock.now(e.time);
-    const down = ph % 2 > 0 || ph > 3; // phases 1, 3, 4
+    const down = ph % 2 > 0 || ph > 3; // phases 1, 3, 4, 5, 6
     if (!missed) {
       // A release while up is the end of a press held since before boot, or a repeat: no click.
       // An edge too soon after the last accepted one is bounce; it does not move `last`, so a bounce
@@ -78,8 +90,12 @@ export let createGestures = function (opts: GestureOptions, activeLow: boolean, 
     if (tm) clock.cancel(tm);
     tm = 0;
     if (!on) {
-      ph = pressed ? 4 : 0;
-      if (pressed) emit('SINGLE');
+      ph = 0;
+      if (pressed) {
+        ph = 6;
+        emit('SINGLE');
+        tm = clock.after(t + 1e4 - clock.now(), h);
+      }
       return;
     }
     let due: number;
@@ -95,11 +111,11 @@ export let createGestures = function (opts: GestureOptions, activeLow: boolean, 
       ph = 1;
       at = t;
       due = t + lng;
-    } else if (ph === 1) {
-      // Held for longMs by the edge's own clock, even if the LONG timer has not run yet.
+    } else if (ph === 1 || ph === 5) {
+      // Held for longMs (or 10 s) by the edge's own clock, even if the timer has not run yet.
       if (t - at >= lng) {
         ph = 0;
-        emit('LONG');
+        emit(t - at < 1e4 ? 'LONG' : 'MAINTENANCE');
         return;
       }
       ph = 2;

@@ -3,7 +3,7 @@
 // function itself: no glue closure), and keeps no table in RAM: patterns are string literals in code.
 import type { Clock } from '../ports';
 
-export type LedState = 'wifi' | 'mqtt' | 'online' | 'queued' | 'delivered' | 'error' | 'off';
+export type LedState = 'wifi' | 'mqtt' | 'online' | 'queued' | 'delivered' | 'error' | 'maint' | 'off';
 
 /**
  * `led(state)` sets the looping base state; showing the state already shown keeps its rhythm (no
@@ -22,6 +22,7 @@ export type Led = (state: LedState, flash?: boolean) => void;
 //             heartbeat proves the firmware is alive. The cost is 0.6% LED duty (tens of
 //             microamps averaged) next to ~70 mA for the radio, which stays on for MQTT anyway.
 //   error     three 150 ms pulses, then 800 ms dark, forever: unlike any steady blink
+//   maint     100 dark / 900 lit: mostly lit, "the LAN console is open" (maintenance mode)
 //   queued    one 50 ms flash (transient)
 //   delivered two 50 ms flashes (transient)
 //   off       dark, no timer
@@ -44,7 +45,7 @@ export let createLed = function (write: (pin: string, level: boolean) => void, p
   function run(s?: LedState, flash?: boolean) {
     if (s) {
       // 'off' (and anything unknown) is the empty pattern. The object exists only for this call.
-      const p: string = ({ wifi: '50 50', mqtt: '10 10', online: '497 3', error: '80 15 15 15 15 15', queued: '10 5 10', delivered: '10 5 10 5 10' } as any)[s] || '';
+      const p: string = ({ wifi: '50 50', mqtt: '10 10', online: '497 3', error: '80 15 15 15 15 15', maint: '10 90', queued: '10 5 10', delivered: '10 5 10 5 10' } as any)[s] || '';
       if (flash) tr = 1;
       else {
         if (p === base) return;

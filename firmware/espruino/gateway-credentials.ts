@@ -11,7 +11,7 @@ import { nextConnectCount } from '../core/connect-counter';
  * tag; undefined without a secret (not gateway mode). Called once, at boot, in every mode: it frees
  * its own function object (a top-level function would stay in RAM).
  */
-export let gatewayCredentials = function (thing: string, secret: string | undefined, log: (l: string) => void): GatewayAuth | undefined {
+export let gatewayCredentials = function (thing: string, secret: string | undefined): GatewayAuth | undefined {
   gatewayCredentials = 0 as never;
   if (!secret) return undefined;
   return function (a: MqttOptions | string, payload?: string): any {
@@ -21,7 +21,8 @@ export let gatewayCredentials = function (thing: string, secret: string | undefi
     if (typeof a === 'string') return gatewayAuth(Gw.Tag, secret, a, payload!, sha1);
     // Read from flash per connect: a kept counter would cost RAM for the whole uptime.
     const n = nextConnectCount(require('Storage'), 'gwcount');
-    if (n < 0) log('gateway: connect counter not saved (Storage full?)');
+    // console.log itself, not a log parameter: a parameter would be one more name in this scope for good.
+    if (n < 0) console.log('gateway: connect counter not saved (Storage full?)');
     a.username = thing;
     a.password = n < 0 ? '' : gatewayAuth(Gw.Password, secret, thing, n, sha1);
     return a;

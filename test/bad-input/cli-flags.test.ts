@@ -18,7 +18,8 @@ const CASES: [string, string[], RegExp][] = [
   ['provision: a thing name with a space', ['provision', '--thing', 'bad name', '--port', 'tcp://127.0.0.1:1'], /"bad name" is not a valid thing name/],
   ['provision: an unknown mode', ['provision', '--thing', 'x', '--port', 'tcp://127.0.0.1:1', '--mode', 'nonsense'], /Allowed choices are direct, gateway/],
   ['provision: a fractional debounce', ['provision', '--thing', 'x', '--port', 'tcp://127.0.0.1:1', '--debounce-ms', '1.5'], /a whole number is needed/],
-  ['doctor: a console port nobody listens on', ['doctor', '--port', 'tcp://127.0.0.1:1'], /tcp:\/\/127\.0\.0\.1:1 refused the connection/],
+  ['doctor: a console port nobody listens on (a locked board)', ['doctor', '--port', 'tcp://127.0.0.1:1'], /tcp:\/\/127\.0\.0\.1:1 refused the connection: the board's LAN console is closed unless it is in maintenance mode/],
+  ['flash: a locked board over the LAN', ['flash', '--port', 'tcp://127.0.0.1:1'], /hold its FLASH button for 10 s/],
   ['flash: a bundle that does not exist', ['flash', '--port', 'tcp://127.0.0.1:1', '--bundle', '/nonexistent/firmware.js'], /Cannot read the bundle \/nonexistent\/firmware\.js/],
   ['aws-setup: a thing name with a slash', ['aws-setup', '--thing', 'a/b'], /"a\/b" cannot be a thing name here/],
 ];

@@ -88,6 +88,7 @@ describe('partial overrides', () => {
       ['button.doubleMs', 100], ['button.doubleMs', 2000], ['button.longMs', 300], ['button.longMs', 10000],
       ['outbox.max', 1], ['outbox.max', 500], ['outbox.ttlH', 1], ['outbox.ttlH', 720],
       ['backoff.baseMs', 100], ['backoff.capMs', 3600000], ['healthS', 0], ['healthS', 5], ['healthS', 3600],
+      ['maintenanceS', 0], ['maintenanceS', 60], ['maintenanceS', 3600],
       ['thing', 'a'], ['thing', 'A:b_c-9'.padEnd(128, 'x')], ['wifi.ssid', 'x'.repeat(32)], ['wifi.password', ''],
       ['tls.key', 'k'.repeat(28)], ['mqtt.topicPrefix', 'acme/devices'], ['pins.button', 'D4'], ['pins.led', 'D16'],
       ['pins.button', 'D15'], ['pins.led', 'D5'],
@@ -167,6 +168,10 @@ describe('bad fields', () => {
     ['healthS', 3601, 'must be 0 (off) or an integer 5..3600'],
     ['healthS', -1, 'must be 0 (off) or an integer 5..3600'],
     ['healthS', '30', 'must be 0 (off) or an integer 5..3600'],
+    ['maintenanceS', 59, 'must be 0 (off) or an integer 60..3600'],
+    ['maintenanceS', 3601, 'must be 0 (off) or an integer 60..3600'],
+    ['maintenanceS', 1.5, 'must be 0 (off) or an integer 60..3600'],
+    ['maintenanceS', true, 'must be 0 (off) or an integer 60..3600'],
     ['gateway.secret', '', 'must be a string of 1..128 characters'],
     ['gateway.secret', 5, 'must be a string of 1..128 characters'],
   ];

@@ -73,10 +73,10 @@ describe('single click', () => {
     const b = button();
     b.to(30);
     b.edge(true, 0); // the press happened at 0, the glue reports it at 30
-    b.to(1499);
+    b.to(9999);
     expect(b.clicks).toEqual([]);
-    b.to(1500);
-    expect(b.clicks).toEqual([['LONG', 1500]]);
+    b.to(10000);
+    expect(b.clicks).toEqual([['MAINTENANCE', 10000]]);
   });
 });
 
@@ -172,16 +172,16 @@ describe('double click', () => {
 });
 
 describe('long press', () => {
-  test('is emitted while held, exactly longMs after the press, and its release says nothing', () => {
+  test('is emitted on the release of a press held at least longMs (it waits: the hold may become MAINTENANCE)', () => {
     const b = button();
     b.at(0, true);
-    b.to(1499);
-    expect(b.clicks).toEqual([]);
     b.to(1500);
-    expect(b.clicks).toEqual([['LONG', 1500]]);
+    expect(b.clicks).toEqual([]);
     b.at(4000, false);
-    b.to(10000);
-    expect(b.clicks).toEqual([['LONG', 1500]]);
+    expect(b.clicks).toEqual([['LONG', 4000]]);
+    b.to(20000);
+    expect(b.clicks).toEqual([['LONG', 4000]]);
+    expect(b.fake.pending()).toBe(0);
   });
 
   test('a release stamped at longMs that arrives before the late LONG timer ran is a LONG', () => {
@@ -189,7 +189,7 @@ describe('long press', () => {
     b.at(0, true);
     b.at(1500, false); // the timer is due at 1550
     expect(b.clicks).toEqual([['LONG', 1500]]);
-    b.to(10000);
+    b.to(20000);
     expect(b.clicks).toEqual([['LONG', 1500]]);
     expect(b.fake.pending()).toBe(0);
   });
@@ -202,9 +202,67 @@ describe('long press', () => {
     b.at(2200, false);
     b.to(10000);
     expect(b.clicks).toEqual([
-      ['LONG', 1500],
+      ['LONG', 2000],
       ['SINGLE', 2600],
     ]);
+  });
+});
+
+describe('maintenance hold (10 s)', () => {
+  test('a first press held 10 s is MAINTENANCE, at 10 s while still held, and never also a LONG', () => {
+    const b = button();
+    b.at(0, true);
+    b.to(9999);
+    expect(b.clicks).toEqual([]);
+    b.to(10000);
+    expect(b.clicks).toEqual([['MAINTENANCE', 10000]]);
+    b.at(15000, false);
+    b.to(30000);
+    expect(b.clicks).toEqual([['MAINTENANCE', 10000]]);
+    expect(b.fake.pending()).toBe(0);
+  });
+
+  test('a release stamped at 10 s that arrives before the late timer is MAINTENANCE, not LONG', () => {
+    const b = button({}, 80);
+    b.at(0, true);
+    b.to(1600);
+    b.at(10020, false);
+    b.to(30000);
+    expect(b.clicks).toEqual([['MAINTENANCE', 10020]]);
+  });
+
+  test('a 1.5 s press is still a LONG, a 9.9 s one too', () => {
+    const b = button();
+    b.at(0, true);
+    b.at(1600, false);
+    b.at(5000, true);
+    b.at(14900, false);
+    b.to(30000);
+    expect(b.clicks).toEqual([['LONG', 1600], ['LONG', 14900]]);
+  });
+
+  test('bad input: a 10 s hold as the second press of a double click is a DOUBLE, not MAINTENANCE', () => {
+    const b = button();
+    b.at(0, true);
+    b.at(100, false);
+    b.at(300, true);
+    b.to(20000);
+    expect(b.clicks).toEqual([]);
+    b.at(20000, false);
+    expect(b.clicks).toEqual([['DOUBLE', 20000]]);
+  });
+
+  test('with gestures off a press is a SINGLE at once and a 10 s hold adds MAINTENANCE', () => {
+    const b = button({ gestures: false });
+    b.at(0, true);
+    expect(b.clicks).toEqual([['SINGLE', 0]]);
+    b.to(10000);
+    b.at(12000, false);
+    b.at(13000, true);
+    b.at(13100, false);
+    b.to(30000);
+    expect(b.clicks).toEqual([['SINGLE', 0], ['MAINTENANCE', 10000], ['SINGLE', 13000]]);
+    expect(b.fake.pending()).toBe(0);
   });
 });
 
@@ -250,10 +308,12 @@ describe('bounce', () => {
 });
 
 describe('gestures off', () => {
-  test('a press is a SINGLE at once, with no timer', () => {
+  test('a press is a SINGLE at once; its one timer only watches for the 10 s hold, and the release ends it', () => {
     const b = button({ gestures: false });
     b.at(0, true);
     expect(b.clicks).toEqual([['SINGLE', 0]]);
+    expect(b.fake.pending()).toBe(1);
+    b.at(100, false);
     expect(b.fake.pending()).toBe(0);
   });
 
@@ -271,7 +331,7 @@ describe('gestures off', () => {
       ['SINGLE', 5100],
       ['SINGLE', 5300],
     ]);
-    expect(b.maxPending()).toBe(0);
+    expect(b.maxPending()).toBe(1);
   });
 
   test('bounce is still ignored', () => {
@@ -317,7 +377,7 @@ test('a repeated press after a LONG starts a new press; with gestures off it is 
   b.at(2000, true); // the release after the LONG was lost
   b.at(2100, false);
   b.to(5000);
-  expect(b.clicks).toEqual([['LONG', 1500], ['SINGLE', 2500]]);
+  expect(b.clicks).toEqual([['LONG', 2000], ['SINGLE', 2500]]);
   const off = button({ gestures: false });
   off.at(0, true);
   off.at(200, true);

@@ -14,8 +14,11 @@ export interface ProvisionBench {
   cwd: string;
   /** The firmware bundle's text. */
   bundle: string;
-  /** A virtual NodeMCU on a free console port, with the firmware stored unless `withFirmware` is false. */
-  device(profile: 'esp8266' | 'esp32', withFirmware?: boolean): Promise<RunningSimulator>;
+  /**
+   * A virtual NodeMCU on a free console port, with the firmware stored unless `withFirmware` is
+   * false; `lan` also serves its telnet console and port-88 stand-in (0 = any free port).
+   */
+  device(profile: 'esp8266' | 'esp32', withFirmware?: boolean, lan?: { telnet?: number; fota?: number }): Promise<RunningSimulator>;
   /** certs/<thing>/ as aws-setup leaves it (the dev CA stands in for AmazonRootCA1); `info` is its thing.json. */
   identityFolder(thing: string, info?: Record<string, unknown>): { certPem: string; keyPem: string };
   close(): Promise<void>;
@@ -30,8 +33,8 @@ export async function createProvisionBench(name: string): Promise<ProvisionBench
     temp,
     cwd,
     bundle,
-    async device(profile, withFirmware = true) {
-      const sim = await runSimulator({ consolePort: 0, profile, bundle: withFirmware ? bundle : undefined });
+    async device(profile, withFirmware = true, lan) {
+      const sim = await runSimulator({ consolePort: 0, profile, bundle: withFirmware ? bundle : undefined, lan });
       sims.push(sim);
       return sim;
     },

@@ -101,7 +101,8 @@ test('a closed TCP port and an unknown host give their own sentences', async () 
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as net.AddressInfo).port;
   await new Promise<void>((r) => server.close(() => r()));
-  expect(await anchorOf(openTcpTransport(`tcp://127.0.0.1:${port}`))).toBe('device-no-answer');
+  expect(await anchorOf(openTcpTransport(`tcp://127.0.0.1:${port}`))).toBe('device-console-closed');
+  await expect(openTcpTransport(`tcp://127.0.0.1:${port}`)).rejects.toThrow(/hold its FLASH button for 10 s/);
   expect(await anchorOf(openTcpTransport('tcp://no-such-host.invalid:23'))).toBe('port-invalid');
 });
 

@@ -15,6 +15,7 @@ const old = {
   pins: { led: 'D4', ledActiveLow: false },
   button: { longMs: 2000 },
   healthS: 60,
+  maintenanceS: 120,
 };
 
 test('a new identity replaces the old one while the settings the device had are kept', () => {
@@ -27,6 +28,7 @@ test('a new identity replaces the old one while the settings the device had are 
     button: { longMs: 2000 },
     healthS: 60,
     gateway: { secret: 'f'.repeat(64) },
+    maintenanceS: 120,
   });
 });
 
@@ -37,7 +39,7 @@ test('flags win over the old settings, and a new Wi-Fi network brings its own pa
     mqtt: { host: 'abc-ats.iot.eu-west-1.amazonaws.com', port: 8883 },
     tls: { key: 'k.der', cert: 'c.der', ca: 'a.der' },
     wifi: { ssid: 'office', password: '' },
-    settings: { pins: { led: 'D5' }, button: { doubleMs: 300 }, keepaliveS: 60, healthS: 0, topicPrefix: 'lab' },
+    settings: { pins: { led: 'D5' }, button: { doubleMs: 300 }, keepaliveS: 60, healthS: 0, topicPrefix: 'lab', maintenanceS: 0 },
     old,
   });
   expect(c.wifi).toEqual({ ssid: 'office', password: '', timeoutS: 30 });
@@ -45,6 +47,7 @@ test('flags win over the old settings, and a new Wi-Fi network brings its own pa
   expect(c.button).toEqual({ longMs: 2000, doubleMs: 300 });
   expect(c.mqtt).toEqual({ host: 'abc-ats.iot.eu-west-1.amazonaws.com', port: 8883, transport: 'tls', keepaliveS: 60, topicPrefix: 'lab' });
   expect(c.healthS).toBe(0);
+  expect(c.maintenanceS).toBe(0);
   expect(c.tls).toEqual({ key: 'k.der', cert: 'c.der', ca: 'a.der' });
   expect(c.gateway).toBeUndefined();
   expect(JSON.parse(serializeConfig(c).text)).toEqual(c);

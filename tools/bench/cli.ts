@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { buildFirmware } from '../build/build-firmware';
+import { firmwareBudgetBytes } from '../build/firmware-options';
 import { benchPressToCloud } from './press-to-cloud';
 import { formatError, isUserError } from '../shared/errors';
 
@@ -30,7 +31,10 @@ async function main(): Promise<void> {
     const bundle = path.join(dir, 'firmware.js');
     if (o.only.some((p) => p === 'bundle' || p === 'press' || p === 'gestures')) {
       const built = await buildFirmware({ cwd, outFile: bundle, log: () => {}, budgetBytes: 1 << 20 });
-      if (o.only.includes('bundle')) out.bundleBytes = built.bytes;
+      if (o.only.includes('bundle')) {
+        out.bundleBytes = built.bytes;
+        out.bundleBudgetBytes = firmwareBudgetBytes;
+      }
     }
     const debounceMs = 50;
     for (const [part, key, gestures] of [

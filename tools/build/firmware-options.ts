@@ -10,7 +10,7 @@
 
 import type { BuildOptions } from 'esbuild';
 
-export const espruinoBuiltins = ['Storage', 'Wifi', 'net', 'tls', 'crypto', 'http', 'ESP8266'];
+export const espruinoBuiltins = ['Storage', 'Wifi', 'net', 'tls', 'crypto', 'http', 'ESP8266', 'TelnetServer'];
 
 /** The most the bundle may weigh: code runs from flash, but uploads and Storage space are finite. */
 export const firmwareBudgetBytes = 20 * 1024;

@@ -42,7 +42,8 @@ export function openTcpTransport(port: string, opts: OpenOptions = {}): Promise<
       if (open) return; // 'close' follows and reports it
       clearTimeout(timer);
       if (err.code === 'ECONNREFUSED') {
-        reject(new UserError(`${url} refused the connection: check the address and port (Espruino's telnet console is port 23), and that no other program holds the console.`, 'device-no-answer'));
+        // Our firmware closes the telnet console at boot: a refusal is what a locked board says.
+        reject(new UserError(`${url} refused the connection: the board's LAN console is closed unless it is in maintenance mode, so hold its FLASH button for 10 s (the LED then stays mostly lit) and run this again within the window, or use USB serial.`, 'device-console-closed'));
       } else if (err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN') {
         reject(new UserError(`The host in ${url} is unknown: use the device's IP address (shown by your router, or by Wifi.getIP() on the device).`, 'port-invalid'));
       } else {

@@ -98,7 +98,28 @@ export function runChecks(r: DeviceReport, o: { hasBoardJson: boolean; now?: Dat
   else add('Wi-Fi', 'fail', `${r.wifi.status ?? 'unknown'}${r.wifi.ssid ? ` (network ${r.wifi.ssid})` : ''}`, `check the network name and password (${PROVISION} --wifi-ssid NAME), and that the access point is in range`);
 
   add('MQTT', 'skip', 'the firmware does not report its MQTT state to the console yet');
+  checkDoors(r, add);
   return checks;
+}
+
+const VLAN = 'put the board on its own SSID or VLAN (docs/security.md)';
+
+/** The doors a stock ESP8266 Espruino opens (docs/security.md): soft AP, telnet console, port 88. */
+function checkDoors(r: DeviceReport, add: (n: string, s: Status, d: string, f?: string) => void): void {
+  const d = r.doors;
+  if (d.ap === 'enabled') add('soft AP', 'fail', `open${d.apAuth && d.apAuth !== 'open' ? ` (${d.apAuth})` : ''}: anyone in radio range can join the board's own network`, 'let the firmware join Wi-Fi once (it stops the AP after the station starts, Espruino #883), or run require("Wifi").stopAP() at the console');
+  else if (d.ap === 'disabled') add('soft AP', 'ok', 'off');
+  else add('soft AP', 'skip', `no soft AP on this build (${d.apError ?? 'no answer'})`);
+  const lan = d.lan;
+  if (d.console === 'Telnet') add('telnet console', 'warn', 'open: doctor came in over it (maintenance mode, or no lockdown firmware)', 'short-press the button to close it, or reboot the board');
+  else if (!lan) add('telnet console', 'skip', r.info.modules.includes('TelnetServer') ? 'the board has no IP address to try' : 'this build has no telnet console');
+  else if (lan.telnet === 'open') add('telnet console', 'fail', 'port 23 accepts connections: anyone on the network gets the whole REPL', 'flash this firmware (npm run flash), which closes it at boot, or short-press the button if maintenance mode is on');
+  else if (lan.telnet === 'closed') add('telnet console', 'ok', 'port 23 refuses connections');
+  else add('telnet console', 'skip', `port 23 on ${r.wifi.ip} cannot be reached from here`);
+  if (!lan) add('update server (port 88)', 'skip', r.info.modules.includes('TelnetServer') ? 'the board has no IP address to try' : 'only ESP8266 builds run it');
+  else if (lan.fota === 'open') add('update server (port 88)', 'warn', `answers (${lan.fotaReply?.trim()}): anyone on the network can replace the firmware; JavaScript cannot close it`, `${VLAN}, or use an Espruino build made with NO_FOTA`);
+  else if (lan.fota === 'closed') add('update server (port 88)', 'ok', 'does not answer');
+  else add('update server (port 88)', 'skip', `port 88 on ${r.wifi.ip} cannot be reached from here`);
 }
 
 function checkIdentity(r: DeviceReport, cfg: DeviceConfig, now: Date, add: (n: string, s: Status, d: string, f?: string) => void): void {

@@ -8,12 +8,15 @@ import { readStorageFile } from '../device/storage-writer';
 import { readDeviceConfig } from '../device/read-config';
 import type { ConnectedDevice } from '../device/open-device';
 import type { DeviceInfo } from '../device/device-probe';
+import type { LanDoors } from './lan-doors';
 
 /** Probe extras, answered with the first probe (one round trip). Espruino 2v29 syntax. */
 export const DOCTOR_PROBE = [
   '(function(m){return[m.free,m.total]})(process.memory())',
   '[".bootcde","config.json","config.bak"].map(function(n){var s=S.read(n);return s===undefined?-1:s.length})',
   '(function(){try{var w=require("Wifi"),d=w.getDetails(),i=w.getIP();return[d.status,d.ssid,i.ip]}catch(e){return[""+e]}})()',
+  // The soft AP as the SDK has it, and where the console is (Telnet: doctor itself came in over it).
+  '(function(){var r=[E.getConsole()];try{var d=require("Wifi").getAPDetails();r.push(d.status,d.authMode)}catch(e){r.push(""+e)}return r})()',
 ];
 
 export interface DeviceReport {
@@ -25,6 +28,8 @@ export interface DeviceReport {
   configText: string;
   backupText: string;
   wifi: { status?: string; ssid?: string; ip?: string; error?: string };
+  /** The doors (docs/security.md): the soft AP and console from the board, the rest from the LAN. */
+  doors: { console?: string; ap?: string; apAuth?: string; apError?: string; lan?: LanDoors };
   /** DER files read back by name (undefined: missing). Filled by readDerFiles. */
   der: Record<string, Buffer | undefined>;
 }
@@ -35,7 +40,8 @@ function nums(v: unknown, n: number): number[] {
 }
 
 export function reportFromProbe(dev: Pick<ConnectedDevice, 'info' | 'extra'>): DeviceReport {
-  const [mem, sizes, wifi] = dev.extra;
+  const [mem, sizes, wifi, doors] = dev.extra;
+  const d = Array.isArray(doors) ? (doors as unknown[]) : [];
   const [free, total] = nums(mem, 2);
   const [bootcde, cfg, bak] = nums(sizes, 3);
   const w = Array.isArray(wifi) ? (wifi as unknown[]) : [];
@@ -46,6 +52,7 @@ export function reportFromProbe(dev: Pick<ConnectedDevice, 'info' | 'extra'>): D
     configText: '',
     backupText: '',
     wifi: w.length === 1 ? { error: String(w[0]) } : { status: w[0] as string, ssid: w[1] as string, ip: w[2] as string },
+    doors: d.length === 3 ? { console: String(d[0]), ap: String(d[1]), apAuth: String(d[2]) } : { console: d[0] === undefined ? undefined : String(d[0]), apError: d.length === 2 ? String(d[1]) : undefined },
     der: {},
   };
 }

@@ -6,6 +6,7 @@ import { findBoardJson } from '../device/board-json';
 import { openDevice, type DeviceDeps } from '../device/open-device';
 import { effectiveConfig, runChecks, type Check } from './checks';
 import { DOCTOR_PROBE, readConfigFiles, readDerFiles, reportFromProbe } from './gather';
+import { probeLanDoors, type LanAddress } from './lan-doors';
 
 export interface DoctorOptions {
   cwd: string;
@@ -16,6 +17,8 @@ export interface DoctorOptions {
 export interface DoctorDeps extends DeviceDeps {
   log: Logger;
   now?: Date;
+  /** Where the board's LAN ports are reached (tests point them at the simulator's stand-ins). */
+  lanAddress?: LanAddress;
 }
 
 const MARK: Record<Check['status'], string> = { ok: ' ok ', warn: 'warn', fail: 'FAIL', skip: 'skip' };
@@ -39,6 +42,10 @@ export async function run(o: DoctorOptions, deps: DoctorDeps): Promise<Check[]> 
     await readConfigFiles(dev, report, log);
     const cfg = effectiveConfig(report).config;
     if (cfg && cfg.mqtt.transport === 'tls') report.der = await readDerFiles(dev, cfg.tls, log);
+    const ip = report.wifi.ip;
+    // Only builds with the telnet console (ESP8266) have these doors; ota.c is ESP8266-only too.
+    const esp8266Like = report.info.modules.includes('TelnetServer');
+    if (esp8266Like && ip && ip !== '0.0.0.0') report.doors.lan = await probeLanDoors(ip, { address: deps.lanAddress, viaTelnet: report.doors.console === 'Telnet' });
     checks = runChecks(report, { hasBoardJson: !!findBoardJson(o.cwd, report.info.board), now: deps.now });
   } finally {
     await dev.close();

@@ -76,8 +76,19 @@ export async function runGatewayCommand(o: GatewayCliOptions, deps: GatewayComma
   await gw.close();
 }
 
+/** `gateway revoke THING`: the store refuses the thing from now on; a running gateway closes its session. */
+export async function revokeCommand(thing: string, o: { store: string }, log: (line: string) => void = (l) => console.log(l)): Promise<void> {
+  const { revokeDevice } = await import('./device-store');
+  const r = revokeDevice(o.store, thing);
+  log(
+    r.already
+      ? `${thing} was already revoked: its CONNECTs are refused.`
+      : `${thing} revoked: its secret is erased, its CONNECTs are refused from now on, and a running gateway closes its session within a second. To let the board back, provision it again (it gets a new secret).`,
+  );
+}
+
 export function define(program: Command, deps: GatewayCommandDeps = {}): void {
-  program
+  const gateway = program
     .command('gateway')
     .description('Bridge NodeMCUs without TLS on this LAN to AWS IoT, each over its own mutual-TLS connection.')
     .option('--bind <addr>', 'address to listen on for devices (all interfaces by default)', '0.0.0.0')
@@ -88,4 +99,10 @@ export function define(program: Command, deps: GatewayCommandDeps = {}): void {
     .option('--ca <file>', 'CA certificate of the AWS IoT endpoint (AmazonRootCA1.pem)', DEFAULT_CA)
     .addHelpText('after', TRUST_MODEL)
     .action((o: GatewayCliOptions) => runGatewayCommand(o, deps));
+  gateway
+    .command('revoke <thing>')
+    .description("Revoke a device (a lost or stolen board): erase its secret from the gateway's store so that its CONNECTs are refused; a running gateway closes its session. Provision it again to let it back.")
+    // --store is the gateway command's own option (commander gives it to the parent): read it from there.
+    .addHelpText('after', `\nThe store is the gateway's --store (default ${DEFAULT_STORE_DIR}), e.g.\n  npm run gateway -- --store /srv/gateway revoke button-1`)
+    .action((thing: string, _o: unknown, cmd: Command) => revokeCommand(thing, cmd.optsWithGlobals() as { store: string }, deps.log));
 }

@@ -49,6 +49,11 @@ export interface DeviceSessions {
    * AWS), then every upstream connection closes once its Will, if any, has been sent.
    */
   shutdown(closeDevices: () => Promise<void>): Promise<void>;
+  /**
+   * Closes every session whose device the store no longer accepts as it connected: revoked,
+   * removed, or given a new secret (a rotation). Called when devices.json changes.
+   */
+  recheck(): void;
 }
 
 export interface SessionDeps {
@@ -135,6 +140,7 @@ export function createDeviceSessions(deps: SessionDeps): DeviceSessions {
         return refuse(SERVER_UNAVAILABLE, `gateway store unreadable: ${why(err)}`);
       }
       if (!dev) return refuse(NOT_AUTHORIZED, 'unknown device (not in the gateway store)');
+      if (dev.revoked) return refuse(NOT_AUTHORIZED, 'revoked (npm run gateway -- revoke); provision it again to let it back');
       const v = verifyConnect(dev.thing, dev.secret, dev.counter, { clientId: client.id, username, password });
       if (!v.ok) return refuse(BAD_CREDENTIALS, v.reason);
       // Burn the counter before anything else can fail: this password has been on the wire.
@@ -290,6 +296,22 @@ export function createDeviceSessions(deps: SessionDeps): DeviceSessions {
         if (!(err as { logged?: boolean }).logged) log(`${client.id || 'device'} from ${peer(client)}: ${err.message}`);
       });
     },
+    recheck() {
+      for (const s of [...byThing.values()]) {
+        let dev;
+        try {
+          dev = store.get(s.thing);
+        } catch {
+          continue; // unreadable for a moment (being written): the next change rechecks
+        }
+        const why = !dev ? 'removed from the gateway store' : dev.revoked ? 'revoked' : dev.secret !== s.secret ? 'its secret was rotated' : '';
+        if (!why) continue;
+        log(`closing ${s.thing}: ${why}`);
+        void end(s, why);
+        s.client.close();
+      }
+    },
+
     async shutdown(closeDevices) {
       stopping = true;
       await closeDevices();

@@ -2,7 +2,7 @@
 // CONNECT counter accepted) and one secret file per device, all mode 0600, written atomically.
 // It does not cache: every lookup reads the files, so devices added while the gateway runs count.
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../shared/errors';
@@ -14,7 +14,10 @@ export { DEFAULT_STORE_DIR } from './store-dir';
 const DEVICES = 'devices.json';
 const SECRET = /^[0-9a-f]{64}$/;
 
-const devicesSchema = z.record(z.string().regex(THING_NAME), z.object({ certDir: z.string().min(1), counter: z.number().int().min(0), topicPrefix: z.string().refine((p) => !topicPrefixProblem(p)).optional() }));
+const devicesSchema = z.record(
+  z.string().regex(THING_NAME),
+  z.object({ certDir: z.string().min(1), counter: z.number().int().min(0), topicPrefix: z.string().refine((p) => !topicPrefixProblem(p)).optional(), revoked: z.literal(true).optional() }),
+);
 type Devices = z.infer<typeof devicesSchema>;
 
 export interface Device {
@@ -26,6 +29,8 @@ export interface Device {
   secret: string;
   /** The topic prefix it was provisioned with (config mqtt.topicPrefix): its topics are `<prefix>/<thing>/...`. */
   topicPrefix: string;
+  /** Revoked with `npm run gateway -- revoke`: every CONNECT is refused until it is provisioned again. */
+  revoked?: true;
 }
 
 /** 32 random bytes as 64 lower-case hex characters: what the device stores and keys HMAC with. */
@@ -81,8 +86,31 @@ export function addDevice(store: string, d: { thing: string; secret: string; cer
   const sameSecret = old !== undefined && readSecret(dir, d.thing) === d.secret;
   writeAtomic(secretPath(dir, d.thing), d.secret + '\n');
   // The default prefix is not written, so stores made before prefixes were recorded read the same.
+  // Provisioning again (with a new secret: deviceSecretFor never reuses a revoked one) lifts a revocation.
   devices[d.thing] = { certDir: d.certDir, counter: sameSecret ? old.counter : 0, ...(prefix === Topic.DefaultPrefix ? {} : { topicPrefix: prefix }) };
   writeDevices(dir, devices);
+}
+
+/**
+ * Revokes a device: its secret file is erased and it is marked revoked, so its CONNECTs are refused
+ * (a running gateway also closes its session: it watches devices.json). Nothing else is removed.
+ */
+export function revokeDevice(store: string, thing: string): { already: boolean } {
+  const dir = resolve(store);
+  const devices = readDevices(dir);
+  const rec = Object.prototype.hasOwnProperty.call(devices, thing) ? devices[thing] : undefined;
+  if (!rec) {
+    const known = Object.keys(devices);
+    throw new UserError(
+      `${JSON.stringify(thing)} is not a device of the gateway store ${dir} (${known.length ? `it has ${known.join(', ')}` : 'it has none'}): check the thing name, or pass --store.`,
+      'gateway-unknown-thing',
+    );
+  }
+  const already = rec.revoked === true;
+  rec.revoked = true;
+  writeDevices(dir, devices);
+  rmSync(secretPath(dir, thing), { force: true });
+  return { already };
 }
 
 function readSecret(dir: string, thing: string): string | undefined {
@@ -111,6 +139,7 @@ export function openDeviceStore(store: string): DeviceStore {
       if (!THING_NAME.test(thing)) return undefined;
       const rec = readDevices(dir)[thing];
       const secret = rec ? readSecret(dir, thing) : undefined;
+      if (rec?.revoked) return { thing, certDir: rec.certDir, counter: rec.counter, secret: '', topicPrefix: rec.topicPrefix ?? Topic.DefaultPrefix, revoked: true };
       if (!rec || !secret) return undefined;
       return { thing, certDir: isAbsolute(rec.certDir) ? rec.certDir : join(dir, rec.certDir), counter: rec.counter, secret, topicPrefix: rec.topicPrefix ?? Topic.DefaultPrefix };
     },
@@ -119,6 +148,7 @@ export function openDeviceStore(store: string): DeviceStore {
       const devices = readDevices(dir);
       const rec = devices[thing];
       if (!rec) return;
+      if (rec.revoked) return;
       rec.counter = Math.max(rec.counter, counter);
       writeDevices(dir, devices);
     },

@@ -2,7 +2,7 @@
 // over its own mutual-TLS connection (device-sessions.ts). This file only starts and stops it;
 // it does not run until a signal (command.ts does) and does not provision devices (addDevice).
 import { createServer, type Socket } from 'node:net';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, statSync, unwatchFile, watchFile } from 'node:fs';
 import { join } from 'node:path';
 import Aedes from 'aedes';
 import { UserError } from '../shared/errors';
@@ -74,11 +74,18 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const port = typeof address === 'object' && address ? address.port : 0;
   log(`listening on ${bind}:${port}, forwarding to ${opts.upstream.endpoint}:${opts.upstream.port}`);
 
+  // Revocations and rotations are written to devices.json by other processes (gateway revoke,
+  // provision): watching it closes the sessions they end, within about half a second.
+  const devicesFile = join(store.dir, 'devices.json');
+  const onStoreChange = () => sessions.recheck();
+  watchFile(devicesFile, { interval: 250 }, onStoreChange);
+
   let closing: Promise<void> | undefined;
   return {
     port,
     close() {
       closing ??= (async () => {
+        unwatchFile(devicesFile, onStoreChange);
         const stopped = new Promise<void>((r) => server.close(() => r())); // no new devices
         await sessions.shutdown(async () => {
           await new Promise<void>((r) => aedes.close(() => r()));

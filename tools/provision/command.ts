@@ -18,7 +18,7 @@ function level(v: string): boolean {
 }
 
 /** What commander gives: the run's identity and address options as they are, pins and timings as flags. */
-interface Flags extends Omit<ProvisionOptions, 'cwd' | 'timeoutMs' | 'pins' | 'button' | 'keepaliveS' | 'healthS' | 'wifiTimeoutS'> {
+interface Flags extends Omit<ProvisionOptions, 'cwd' | 'timeoutMs' | 'pins' | 'button' | 'keepaliveS' | 'healthS' | 'wifiTimeoutS' | 'maintenanceS'> {
   buttonPin?: string;
   ledPin?: string;
   buttonActive?: boolean;
@@ -28,6 +28,7 @@ interface Flags extends Omit<ProvisionOptions, 'cwd' | 'timeoutMs' | 'pins' | 'b
   longMs?: number;
   keepalive?: number;
   health?: number;
+  maintenance?: number;
   wifiTimeout?: number;
   verbose: boolean;
 }
@@ -46,6 +47,7 @@ export function define(program: Command): void {
     .option('--mqtt-port <n>', 'MQTT-over-TLS port (default 8883)', int)
     .addOption(new Option('--mode <mode>', 'direct: the board speaks TLS to AWS; gateway: through the LAN gateway (default: direct if the board has tls)').choices(['direct', 'gateway']))
     .option('--gateway <host[:port]>', 'gateway mode: the LAN gateway the board connects to (port 1883 by default)')
+    .option('--rotate-secret', 'gateway mode: give the device a new secret (after a lost board, or routinely); the old one stops working as the board takes the new one', false)
     .option('--gateway-store <dir>', "gateway mode: the gateway's store, which gets the AWS identity and the device secret", DEFAULT_STORE_DIR)
     .option('--wifi-ssid <ssid>', 'Wi-Fi network (or WIFI_SSID; default: keep the one in the old config)')
     .option('--wifi-password <password>', 'Wi-Fi password (or WIFI_PASSWORD; asked without echo when missing)')
@@ -59,6 +61,7 @@ export function define(program: Command): void {
     .option('--long-ms <n>', 'shortest long press', int)
     .option('--keepalive <s>', 'MQTT keepalive in seconds (30..1200)', int)
     .option('--health <s>', 'seconds between health lines on the console (0 = off)', int)
+    .option('--maintenance <s>', 'seconds a 10 s hold of the button opens the LAN console for (60..3600, 0 = never; default 600)', int)
     .option('--wifi-timeout <s>', 'seconds to wait for Wi-Fi before retrying', int)
     .option('--verbose', 'show everything the board says (secrets are masked)', false)
     .addHelpText(
@@ -96,6 +99,7 @@ Examples:
           mode: f.mode,
           gateway: f.gateway,
           gatewayStore: f.gatewayStore,
+          rotateSecret: f.rotateSecret,
           wifiSsid: f.wifiSsid,
           wifiPassword: f.wifiPassword,
           topicPrefix: f.topicPrefix,
@@ -103,6 +107,7 @@ Examples:
           button: { debounceMs: f.debounceMs, doubleMs: f.doubleMs, longMs: f.longMs },
           keepaliveS: f.keepalive,
           healthS: f.health,
+          maintenanceS: f.maintenance,
           wifiTimeoutS: f.wifiTimeout,
         },
         { log: createLogger({ verbose: f.verbose }), progress: terminalProgress() },

@@ -11,6 +11,8 @@ export interface ConfigSettings {
   button?: { debounceMs?: number; doubleMs?: number; longMs?: number };
   keepaliveS?: number;
   healthS?: number;
+  /** Seconds the 10 s button hold opens the LAN console for; 0 = never. */
+  maintenanceS?: number;
   wifiTimeoutS?: number;
   topicPrefix?: string;
 }
@@ -69,6 +71,7 @@ export function buildConfig(i: ConfigInputs): DeviceConfigInput {
     backoff: obj(old.backoff),
     healthS: s.healthS ?? (typeof old.healthS === 'number' ? old.healthS : undefined),
     gateway: i.mode === 'gateway' ? { secret: i.secret } : undefined,
+    maintenanceS: s.maintenanceS ?? (typeof old.maintenanceS === 'number' ? old.maintenanceS : undefined),
   };
   return defined(config) as DeviceConfigInput;
 }

@@ -8,9 +8,13 @@ import { writeAtomic } from '../shared/write-atomic';
 // The file names aws-setup writes and the gateway's upstream reads.
 import { CERT_FILE, KEY_FILE, type Identity } from '../certificates';
 
-/** The secret the store already holds for `thing` (kept, so device and gateway always agree), or a new one. */
-export function deviceSecretFor(store: string, thing: string): { secret: string; isNew: boolean } {
-  const known = openDeviceStore(store).get(thing)?.secret;
+/**
+ * The secret the store already holds for `thing` (kept, so device and gateway always agree), or a
+ * new one: with `rotate`, or when the thing is new or revoked.
+ */
+export function deviceSecretFor(store: string, thing: string, rotate = false): { secret: string; isNew: boolean } {
+  const dev = openDeviceStore(store).get(thing);
+  const known = dev && !dev.revoked && !rotate ? dev.secret : undefined;
   return known ? { secret: known, isNew: false } : { secret: generateDeviceSecret(), isNew: true };
 }
 

@@ -23,6 +23,12 @@ export interface ProvisionOptions extends ConfigSettings {
   /** Gateway mode: HOST[:PORT] of the LAN gateway. */
   gateway?: string;
   gatewayStore?: string;
+  /**
+   * Gateway mode: give the device a new secret. The gateway's store takes it only after the board
+   * has verified its new config.json, and a running gateway then closes any session made with the
+   * old one: there is no moment when both secrets are accepted.
+   */
+  rotateSecret?: boolean;
   wifiSsid?: string;
   wifiPassword?: string;
   timeoutMs?: number;

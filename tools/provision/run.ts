@@ -90,7 +90,7 @@ export async function run(o: ProvisionOptions, deps: ProvisionDeps): Promise<Pro
         );
       }
       mqtt = gateway;
-      secret = deviceSecretFor(store, o.thing);
+      secret = deviceSecretFor(store, o.thing, o.rotateSecret);
       log.addSecret(secret.secret);
     }
 
@@ -168,6 +168,6 @@ function summarize(r: ProvisionResult, log: Logger, ssid: string | undefined, se
   log.info(`  Storage  ${r.written.map((f) => `${f.name} (${f.bytes} B)`).join(', ')}`);
   if (r.erased.length) log.info(`  erased   ${r.erased.join(', ')}`);
   log.info(`  Wi-Fi    ${ssid ?? '(saved on the device)'}`);
-  if (secret) log.info(`  gateway  enrolled in the gateway's store${secret.isNew ? ' with a new device secret' : ' (device secret kept)'}`);
+  if (secret) log.info(`  gateway  enrolled in the gateway's store${secret.isNew ? ' with a new device secret (the old one no longer works)' : ' (device secret kept)'}`);
   log.info(`  ${r.storedBytes} bytes stored, ${r.wire.toDevice} bytes sent in ${r.seconds.toFixed(1)} s; the device restarted with its new identity.`);
 }

@@ -10,7 +10,7 @@ export interface ConsoleServer {
 }
 
 /** Removes telnet IAC sequences (IAC cmd, IAC WILL/WONT/DO/DONT opt, IAC SB ... IAC SE). */
-function stripTelnet(buf: Buffer): Buffer {
+export function stripTelnet(buf: Buffer): Buffer {
   if (!buf.includes(0xff)) return buf;
   const out: number[] = [];
   for (let i = 0; i < buf.length; i++) {

@@ -8,13 +8,16 @@ import { createStorageFs } from './storage-fs';
 import { createPinHardware } from './pins';
 import { createRepl } from './repl';
 import { formatValue } from './printer';
-import { startConsoleServer, type ConsoleServer } from './console-server';
+import { startConsoleServer, stripTelnet, type ConsoleServer } from './console-server';
+import { createLanService, type LanService } from './lan-service';
+import { createTelnetConsole } from './telnet';
+import { serveFota } from './fota-server';
 import { createPower, type Power } from './power';
 import { createSession, type Session } from './session';
 import { describeError } from './js-runner';
 import { estimateMemory, type MemoryReport } from './memory-estimate';
 import { defaultTiming, type DeviceTiming } from './timing';
-import type { AccessPoint } from './wifi';
+import type { AccessPoint, Radio } from './wifi';
 
 export type { DeviceTiming } from './timing';
 
@@ -68,6 +71,18 @@ export interface VirtualDevice {
   memory(): MemoryReport;
   /** Serves the console on 127.0.0.1:port (0 = any free port); resolves to the bound port. */
   serveConsole(port: number): Promise<number>;
+  /**
+   * The board's own LAN services on 127.0.0.1, as an ESP8266 build runs them while the station has
+   * an IP: the telnet console (port 23 on a board; here `telnet`, 0 = any free port) while its mode
+   * is on, and the port-88 update server stand-in (`fota`). Call before boot(); resolves to the ports.
+   */
+  serveLan(ports: { telnet?: number; fota?: number }): Promise<{ telnet?: number; fota?: number }>;
+  /** Resolves once the LAN services have opened or closed as the board last asked. */
+  lanSettled(): Promise<void>;
+  /** The soft AP as the SDK keeps it (across power cycles): on after a fresh flash. */
+  readonly softAp: boolean;
+  /** The telnet console's mode (TelnetServer.setOptions), "on" at every boot. */
+  readonly telnetMode: 'on' | 'off';
   close(): Promise<void>;
 }
 
@@ -86,6 +101,11 @@ export function createVirtualDevice(opts: VirtualDeviceOptions): VirtualDevice {
   const hw = createPinHardware(board);
   const ap: AccessPoint = { ssid: opts.wifi?.ssid ?? 'sim-ap', password: opts.wifi?.password ?? 'sim-pass', up: true, dhcp: true };
   const terminals = new Set<(t: string) => void>();
+  // A fresh ESP8266 flash runs an open soft AP (Espruino #857/#883); ESP32 builds start none.
+  const radio: Radio = { softAp: board.name === 'esp8266' };
+  let telnetSvc: LanService | undefined;
+  let fotaSvc: LanService | undefined;
+  const telnet = createTelnetConsole(() => telnetSvc);
   let server: ConsoleServer | undefined;
   let power: Power | undefined;
   let session: Session | undefined;
@@ -94,6 +114,7 @@ export function createVirtualDevice(opts: VirtualDeviceOptions): VirtualDevice {
   const term = (t: string): void => {
     for (const f of [...terminals]) f(t);
     server?.write(t);
+    if (t && telnetSvc) for (const c of telnetSvc.clients()) c.write(Buffer.from(t, 'latin1'));
   };
   const repl = createRepl({
     term,
@@ -119,7 +140,7 @@ export function createVirtualDevice(opts: VirtualDeviceOptions): VirtualDevice {
   function startSession(mode: 'boot' | 'reset' | 'load' | 'loadFile', file?: string): void {
     const p = power!;
     session = createSession({
-      board, fs, hw, power: p, repl, print, afterEvent, timing, serial, mac,
+      board, fs, hw, power: p, repl, print, afterEvent, timing, serial, mac, telnet,
       syntaxCheck: opts.syntaxCheck !== false,
       restart: (m, f) => {
         session?.kill(true);
@@ -132,13 +153,21 @@ export function createVirtualDevice(opts: VirtualDeviceOptions): VirtualDevice {
       },
     });
     p.station.dropCallbacks();
+    telnet.init(); // jswrap_telnet_kill then _init: "on" again after every reset()/load()
     session.start(mode, file);
   }
 
   function boot(keepTime?: number): void {
     if (power || closed) return;
     hw.resetAll();
-    power = createPower({ board, fs, ap, timing, mac, out: () => session });
+    power = createPower({
+      board, fs, ap, timing, mac, radio,
+      out: () => session,
+      lan: (up) => {
+        telnet.online(up);
+        fotaSvc?.set(up);
+      },
+    });
     if (keepTime !== undefined) power.clock.set(keepTime);
     repl.fresh();
     startSession('boot');
@@ -152,6 +181,8 @@ export function createVirtualDevice(opts: VirtualDeviceOptions): VirtualDevice {
     session = undefined;
     power.life.kill();
     power = undefined;
+    telnet.online(false);
+    fotaSvc?.set(false);
     hw.resetAll();
     repl.fresh();
   }
@@ -235,10 +266,33 @@ export function createVirtualDevice(opts: VirtualDeviceOptions): VirtualDevice {
       server = await startConsoleServer(port, (t) => device.consoleInput(t));
       return server.port;
     },
+    async serveLan(ports) {
+      const feed = (sock: import('node:net').Socket): void => {
+        sock.setNoDelay(true);
+        // The console moving to a new telnet client prints its prompt there at once (seen on 2v29).
+        sock.write('>');
+        sock.on('data', (d: Buffer) => device.consoleInput(stripTelnet(d).toString('latin1')));
+      };
+      if (ports.telnet !== undefined && !telnetSvc) telnetSvc = await createLanService(ports.telnet, feed);
+      if (ports.fota !== undefined && !fotaSvc) fotaSvc = await createLanService(ports.fota, serveFota);
+      return { telnet: telnetSvc?.port, fota: fotaSvc?.port };
+    },
+    async lanSettled() {
+      await telnetSvc?.settled();
+      await fotaSvc?.settled();
+    },
+    get softAp() {
+      return radio.softAp;
+    },
+    get telnetMode() {
+      return telnet.mode;
+    },
     async close() {
       if (closed) return;
       powerCut();
       closed = true;
+      await telnetSvc?.close();
+      await fotaSvc?.close();
       await server?.close();
       server = undefined;
       flash.close();

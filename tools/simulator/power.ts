@@ -4,7 +4,7 @@ import type { BoardProfile } from './boards';
 import { createClock, type DeviceClock } from './clock';
 import { createLifetime, type Lifetime } from './lifetime';
 import { createSntp } from './sntp';
-import { createStation, type AccessPoint, type Station, type WifiTiming } from './wifi';
+import { createStation, type AccessPoint, type Radio, type Station, type WifiTiming } from './wifi';
 import type { SntpTiming } from './sntp';
 import type { StorageFs } from './storage-fs';
 
@@ -27,7 +27,10 @@ export interface PowerDeps {
   ap: AccessPoint;
   timing: WifiTiming & SntpTiming;
   mac: string;
+  radio: Radio;
   out(): StationSink | undefined;
+  /** The station got or lost its IP: the board's own LAN services (telnet, port 88) follow it. */
+  lan?(up: boolean): void;
 }
 
 export function createPower(d: PowerDeps): Power {
@@ -41,10 +44,14 @@ export function createPower(d: PowerDeps): Power {
     fs: d.fs,
     sntp,
     mac: d.mac,
+    radio: d.radio,
     out: {
       emit: (event, data) => d.out()?.wifiEvent(event, data),
       callback: (fn, args) => d.out()?.queue(fn, args),
-      online: (up) => d.out()?.networkOnline(up),
+      online: (up) => {
+        d.out()?.networkOnline(up);
+        d.lan?.(up);
+      },
     },
   });
   return { life, clock, station };

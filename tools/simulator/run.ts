@@ -17,11 +17,15 @@ export interface RunSimulatorOptions {
   log?: (line: string) => void;
   timing?: Partial<DeviceTiming>;
   serial?: string;
+  /** The board's own LAN services (telnet console, port-88 stand-in) on these ports (0 = any free). */
+  lan?: { telnet?: number; fota?: number };
 }
 
 export interface RunningSimulator {
   device: VirtualDevice;
   port: number;
+  /** Where the LAN services listen, when asked for. */
+  lan: { telnet?: number; fota?: number };
   close(): Promise<void>;
 }
 
@@ -49,10 +53,12 @@ export async function runSimulator(opts: RunSimulatorOptions): Promise<RunningSi
       device.storage.write('.bootcde', isFile ? fs.readFileSync(opts.bundle) : opts.bundle);
     }
     const port = await device.serveConsole(opts.consolePort);
+    const lan = opts.lan ? await device.serveLan(opts.lan) : {};
     device.boot();
     return {
       device,
       port,
+      lan,
       async close() {
         if (partial && log) log(partial);
         partial = '';

@@ -1,6 +1,7 @@
 // One JavaScript session: from boot, reset() or load() until the next of those or power loss.
 // Builds the stripped vm realm, installs Espruino's globals and modules, runs the boot files in
 // Espruino's order, and carries out reset/load/save/reboot after the event that asked for them.
+import type { TelnetConsole } from './telnet';
 import type { BoardProfile } from './boards';
 import type { StorageFs } from './storage-fs';
 import type { PinHardware } from './pins';
@@ -41,6 +42,8 @@ export interface SessionDeps {
   syntaxCheck: boolean;
   restart(mode: StartMode, file?: string): void;
   reboot(): void;
+  /** The board's telnet console (ESP8266 builds): its TelnetServer module. */
+  telnet?: TelnetConsole;
 }
 
 export interface Session extends StationSink {
@@ -136,6 +139,8 @@ export function createSession(d: SessionDeps): Session {
     crypto: builtin(() => createCryptoModule(realm, board.hashes)),
   };
   if (board.modules.includes('tls')) modules.tls = builtin(() => createTlsModule(realm, sockets));
+  const telnet = d.telnet;
+  if (telnet && board.modules.includes('TelnetServer')) modules.TelnetServer = builtin(() => telnet.createModule(realm));
   const chipModule = board.name === 'esp8266' ? 'ESP8266' : 'ESP32';
   modules[chipModule] = builtin(() => {
     const m = new realm.R.Object();

@@ -1,5 +1,6 @@
 // The simulated access point and the ESP8266 Wi-Fi station (jswrap_esp8266_network.c, 2v29), and the
-// Wifi module object. No soft-AP, no scan results beyond our one AP, no ping.
+// Wifi module object, with the soft AP an ESP8266 opens after a fresh flash (open, ESP_xxxxxx) until
+// Wifi.stopAP(). No startAP, no scan results beyond our one AP, no ping.
 import dns from 'node:dns';
 import type { Realm } from './realm';
 import type { Lifetime } from './lifetime';
@@ -51,8 +52,19 @@ export interface Station {
   createModule(realm: Realm, guard: () => void): object;
 }
 
+/**
+ * What the SDK keeps in its own flash sector across power cycles: whether the soft AP is on (true
+ * after a fresh flash, Espruino issues #857/#883). Espruino #883: Wifi.stopAP() on a fresh flash
+ * only takes effect once the station has started (a connect or a restore), so a stopAP at boot,
+ * before the station runs, leaves the AP open.
+ */
+export interface Radio {
+  softAp: boolean;
+}
+
 export interface StationDeps {
   ap: AccessPoint;
+  radio: Radio;
   life: Lifetime;
   timing: WifiTiming;
   fs: StorageFs;
@@ -220,7 +232,7 @@ export function createStation(d: StationDeps): Station {
       });
       def('getStatus', (cb: unknown) => {
         expectCb(cb);
-        const r = realm.data({ mode: MODE_NAMES[opMode], station: opMode & 1 ? status : 'off', ap: 'disabled', phy: '11n', powersave: 'ps-poll', savedMode: MODE_NAMES[savedMode & 3] });
+        const r = realm.data({ mode: MODE_NAMES[opMode | (d.radio.softAp ? 2 : 0)], station: opMode & 1 ? status : 'off', ap: d.radio.softAp ? 'enabled' : 'disabled', phy: '11n', powersave: 'ps-poll', savedMode: MODE_NAMES[savedMode & 3] });
         later(cb, [r]);
         return r;
       });
@@ -260,11 +272,22 @@ export function createStation(d: StationDeps): Station {
       });
       def('setConfig', () => undefined);
       def('getAPIP', (cb: unknown) => {
-        const info = realm.data({ ip: '0.0.0.0', netmask: '0.0.0.0', gw: '0.0.0.0', mac: d.mac });
+        const on = d.radio.softAp;
+        const info = realm.data({ ip: on ? '192.168.4.1' : '0.0.0.0', netmask: on ? '255.255.255.0' : '0.0.0.0', gw: on ? '192.168.4.1' : '0.0.0.0', mac: d.mac });
         later(cb, [null, info]);
         return info;
       });
-      def('stopAP', (cb: unknown) => later(cb, []));
+      def('stopAP', (cb: unknown) => {
+        if (opMode & 1) d.radio.softAp = false; // #883: no effect before the station has started
+        later(cb, []);
+      });
+      def('getAPDetails', (cb: unknown) => {
+        expectCb(cb);
+        const on = d.radio.softAp;
+        const r = realm.data({ status: on ? 'enabled' : 'disabled', stations: [], ssid: hostname.startsWith('ESP_') ? hostname : 'ESP_' + d.mac.replace(/:/g, '').slice(6).toUpperCase(), password: '', authMode: 'open', hidden: false, maxConn: 4, savedSsid: null });
+        later(cb, [r]);
+        return r;
+      });
       def('startAP', () => {
         throw realm.error('Error', 'Wifi.startAP is not simulated');
       });
