@@ -13,6 +13,7 @@ import { define as defineProvision } from './provision/command';
 import { define as defineDoctor } from './doctor/command';
 import { define as defineSimulator } from './simulator/command';
 import { define as defineRealBoard } from './real-board/command';
+import { define as defineFidelity } from './fidelity/command';
 import { projectDir } from './shared/project-dir';
 
 const program = new Command();
@@ -38,6 +39,7 @@ defineProvision(program);
 defineDoctor(program);
 defineSimulator(program);
 defineRealBoard(program);
+defineFidelity(program);
 
 async function main(): Promise<void> {
   try {

@@ -8,6 +8,10 @@ export interface BoardProfile {
   /** process.env.BOARD (PC_BOARD_ID). */
   board: string;
   version: string;
+  /** Espruino's Linux build: its banner has no terminal codes and no ESP8266 flash map line. */
+  linuxBuild?: boolean;
+  /** The banner's "(c) YEAR G.Williams": 2025 in the 2v29 release, later in later builds. */
+  copyrightYear?: number;
   /** JsVars reported as process.memory().total. */
   jsVars: number;
   /** Storage area: saved_code pages x page_size. */

@@ -19,21 +19,22 @@ export interface BootContext {
 }
 
 const BANNER =
-  '\x1b[?7l\n' +
+  '\n' +
   ' ____                 _ \n' +
   '|  __|___ ___ ___ _ _|_|___ ___ \n' +
   '|  __|_ -| . |  _| | | |   | . |\n' +
   '|____|___|  _|_| |___|_|_|_|___|\n' +
   '         |_| espruino.com\n' +
-  ' %V (c) 2025 G.Williams\n\n' +
+  ' %V (c) %Y G.Williams\n\n' +
   'Espruino is Open Source. Our work is supported\n' +
   'only by sales of official boards and donations:\n' +
   'http://espruino.com/Donate\n';
 
 function banner(c: BootContext): void {
-  c.print(BANNER.replace('%V', c.board.version));
+  // a board's banner first turns the terminal's line wrap off; the Linux build's does not
+  c.print((c.board.linuxBuild ? '' : '\x1b[?7l') + BANNER.replace('%V', c.board.version).replace('%Y', String(c.board.copyrightYear ?? 2025)));
   // ESP8266 user_main.c jshPrintBanner
-  if (c.board.name === 'esp8266') c.print('Flash map 4MB:1024/1024, manuf 0xef chip 0x4016\n');
+  if (c.board.name === 'esp8266' && !c.board.linuxBuild) c.print('Flash map 4MB:1024/1024, manuf 0xef chip 0x4016\n');
 }
 
 /** jsiSoftInit: boot files, then init handlers. After reset() only .bootrst runs, not .bootcde. */

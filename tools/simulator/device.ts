@@ -34,6 +34,11 @@ export interface VirtualDeviceOptions {
   timing?: Partial<DeviceTiming>;
   /** Reject syntax Espruino cannot run before running it (default true). */
   syntaxCheck?: boolean;
+  /**
+   * Answer as a particular build would: its version string (a Linux build says e.g. 2v29.277) and
+   * whether it is Espruino's Linux build (used to replay transcripts recorded from one).
+   */
+  build?: { version?: string; linux?: boolean; copyrightYear?: number };
 }
 
 export interface VirtualStorage {
@@ -92,7 +97,10 @@ function serialToMac(serial: string): string {
 }
 
 export function createVirtualDevice(opts: VirtualDeviceOptions): VirtualDevice {
-  const board = getBoard(opts.profile);
+  const board: BoardProfile = { ...getBoard(opts.profile) };
+  if (opts.build?.version) board.version = opts.build.version;
+  if (opts.build?.linux) board.linuxBuild = true;
+  if (opts.build?.copyrightYear) board.copyrightYear = opts.build.copyrightYear;
   const timing: DeviceTiming = { ...defaultTiming, ...opts.timing };
   const serial = opts.serial ?? '5ccf7f00-0001';
   const mac = serialToMac(serial);
