@@ -48,7 +48,7 @@ export async function runProbe(con: ProbeConsole, probe: ProbeSpec, n: number, t
     con.write(RESET);
   }
   const from = await started(con, n, timeoutMs, probe.id);
-  for (const [i, step] of probe.steps.entries()) {
+  for (const step of probe.steps) {
     if (typeof step !== 'string') {
       await con.sleep(step.wait);
       continue;
@@ -57,7 +57,7 @@ export async function runProbe(con: ProbeConsole, probe: ProbeSpec, n: number, t
     con.write(step);
     // Lines typed while the console is busy are not echoed until its prompt returns, so each line
     // waits for the prompt (or a continuation colon) the last one brought back; echo off shows none.
-    if (i < probe.steps.length - 1) await con.waitUntil((r) => r.length > before && /[>:]$/.test(r), STEP_WAIT_MS).catch(() => undefined);
+    await con.waitUntil((r) => r.length > before && /[>:]$/.test(r), STEP_WAIT_MS).catch(() => undefined);
   }
   // the next probe's reset goes with this end marker; it runs after the marker's line
   con.write(markerLine('E', n) + RESET);
