@@ -2,7 +2,8 @@
 // exact bytes it printed to a transcript. It changes nothing on the board but files named fp.*,
 // and refuses a board with saved code (reset() and load() probes would run it) unless told to erase it.
 import { UserError } from '../shared/errors';
-import { openTransport as defaultOpenTransport, CONSOLE_BAUD, type OpenTransport } from '../device/transport';
+import { openTransport as defaultOpenTransport } from '../device/transport';
+import { CONSOLE_BAUD, type OpenTransport } from '../device/link';
 import { allProbes, type Probe } from './probes';
 import { createStreamConsole, recover, runProbe, ProbeTimeout } from './probe-runner';
 import { writeTranscript, type Transcript } from './transcript';

@@ -99,7 +99,8 @@ function serialToMac(serial: string): string {
 export function createVirtualDevice(opts: VirtualDeviceOptions): VirtualDevice {
   const board: BoardProfile = { ...getBoard(opts.profile) };
   if (opts.build?.version) board.version = opts.build.version;
-  if (opts.build?.linux) board.linuxBuild = true;
+  // the Linux build is not an ESP8266 target: no NodeMCU pin names
+  if (opts.build?.linux) Object.assign(board, { linuxBuild: true, nodeMcu: false });
   if (opts.build?.copyrightYear) board.copyrightYear = opts.build.copyrightYear;
   const timing: DeviceTiming = { ...defaultTiming, ...opts.timing };
   const serial = opts.serial ?? '5ccf7f00-0001';
@@ -127,7 +128,7 @@ export function createVirtualDevice(opts: VirtualDeviceOptions): VirtualDevice {
   const repl = createRepl({
     term,
     execute: (line) => (session ? session.runLine(line) : { ok: false }),
-    format: (v) => formatValue(v, { dropQuotes: true, pinName: (x) => session?.pinName(x) }),
+    format: (v) => formatValue(v, { pinName: (x) => session?.pinName(x), globals: session?.global }),
     idle: () => afterEvent(),
     identity: `Espruino ${board.version} ${board.board}`,
   });

@@ -8,6 +8,7 @@ import type { StorageFs } from './storage-fs';
 import { StorageError } from './storage-fs';
 import type { MemoryReport } from './memory-estimate';
 import { formatArgs } from './printer';
+import { espruinoJson, TOJS_FLAGS } from './espruino-json';
 import { arrayBufferOf, bytesOf } from './storage-module';
 import { crc32 } from '../device/crc32';
 
@@ -119,7 +120,7 @@ export function installGlobals(g: Record<string, any>, h: GlobalsHost): void {
     return u;
   });
   def('toArrayBuffer', (s: unknown) => arrayBufferOf(realm, bytesOf(s)));
-  def('toJS', (v: unknown) => realm.R.JSON.stringify(v));
+  def('toJS', (v: unknown) => espruinoJson(v, TOJS_FLAGS));
   def('CRC32', (data: unknown) => crc32(bytesOf(data)));
   def('hwRand', () => (Math.random() * 0x100000000) | 0);
   def('getConsole', () => 'Serial1');

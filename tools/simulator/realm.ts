@@ -4,6 +4,8 @@
 import crypto from 'node:crypto';
 import vm from 'node:vm';
 import { builtinStatics, missingGlobals, missingMethods, presentButRefused, staticExists } from '../build/espruino-library';
+import { espruinoJson, STRINGIFY_FLAGS } from './espruino-json';
+import { espruinoNumber, espruinoToFixed } from './espruino-number';
 
 type Ctor = new (...args: any[]) => any;
 
@@ -29,6 +31,11 @@ export interface RealmHooks {
 /** What the bootstrap reports to the host (not part of RealmHooks: the realm handles it). */
 interface BootstrapHost extends RealmHooks {
   rejected(holder: { p?: object }, reason: unknown): void;
+  /** Espruino's JSON.stringify text (espruino-json.ts); space as JSON.stringify takes it. */
+  stringify(value: unknown, space: unknown): string;
+  /** Espruino's number to text (espruino-number.ts). */
+  numberText(n: number, radix: number): string;
+  toFixed(n: number, digits: number): string;
 }
 
 export interface Realm {
@@ -88,7 +95,7 @@ const bootstrap = `(function (host) {
   def(InternalError.prototype, 'constructor', InternalError);
   def(G, 'InternalError', InternalError);
   [['Error', Error], ['TypeError', TypeError], ['ReferenceError', ReferenceError], ['SyntaxError', SyntaxError],
-   ['RangeError', RangeError], ['InternalError', InternalError]].forEach(function (p) {
+   ['InternalError', InternalError]].forEach(function (p) {
     var label = p[0], proto = p[1].prototype;
     delete proto.name;
     def(proto, 'toString', function () { return this.message ? label + ': ' + this.message : label; });
@@ -209,14 +216,42 @@ const bootstrap = `(function (host) {
   def(RealDate.prototype, 'constructor', SimDate);
   def(G, 'Date', SimDate);
   // Espruino's JSON.stringify answers a string for every value: undefined is "null" and a function
-  // "undefined" (recorded on 2v29); the host tools' evaluate depends on exactly this.
-  var nativeStringify = JSON.stringify;
-  def(JSON, 'stringify', function (value, replacer, space) {
-    if (value === undefined) return 'null';
-    if (typeof value === 'function') return 'undefined';
-    return nativeStringify(value, null, space);
+  // "undefined", array holes and functions in arrays too (recorded on 2v29); replacers are ignored.
+  def(JSON, 'stringify', function (value, replacer, space) { return host.stringify(value, space); });
+
+  // Numbers as text: Espruino's digits (at most 11 after the point, 1e21 as 10e+20). String(x) and
+  // toString are ours; + and template literals stay V8's (the vm gives no hook for them).
+  var NP = Number.prototype, nativeNumToString = NP.toString;
+  def(NP, 'toString', function (radix) {
+    var n = NP.valueOf.call(this);
+    return host.numberText(n, radix === undefined ? 10 : Number(radix));
   });
+  def(NP, 'toFixed', function (digits) { return host.toFixed(NP.valueOf.call(this), Number(digits) || 0); });
+  var NativeString = String;
+  var SimString = function String(v) {
+    var s = arguments.length === 0 ? '' : typeof v === 'number' ? host.numberText(v, 10) : NativeString(v);
+    return new.target ? new NativeString(s) : s;
+  };
+  Object.getOwnPropertyNames(NativeString).forEach(function (k) {
+    if (k !== 'prototype' && k !== 'length' && k !== 'name') def(SimString, k, NativeString[k]);
+  });
+  SimString.prototype = SP;
+  def(SP, 'constructor', SimString);
+  def(G, 'String', SimString);
+  // jswrap_math_round: x +/- 0.5, then toward zero (so -0.5 is -1)
+  def(Math, 'round', function (x) { x = Number(x); return isFinite(x) ? Math.trunc(x + (x < 0 ? -0.5 : 0.5)) : x; });
+  // "a-b-c".split("-", 2): 2v29 ignores the limit
+  var nativeSplit = SP.split;
+  def(SP, 'split', function (sep) { return nativeSplit.call(this, sep); });
 })`;
+
+/** JSON.stringify's third argument as Espruino reads it: up to 10 spaces, or up to 10 characters. */
+function jsonSpace(space: unknown): { allNewlines?: boolean; pretty?: boolean; whitespace?: string } {
+  let ws = '';
+  if (typeof space === 'number') ws = ' '.repeat(Math.max(0, Math.min(10, Math.trunc(space))));
+  else if (space !== undefined && space !== null) ws = String(space).slice(0, 10);
+  return ws ? { allNewlines: true, pretty: true, whitespace: ws } : {};
+}
 
 export function createRealm(hooks: RealmHooks): Realm {
   // unique even across module registries (jest reloads modules per test file in one process)
@@ -226,7 +261,13 @@ export function createRealm(hooks: RealmHooks): Realm {
   const R = vm.runInContext('({Object, Array, ArrayBuffer, Uint8Array, JSON})', context) as Intrinsics;
   const rejections: { holder: { p?: object }; reason: unknown }[] = [];
   const fn = vm.runInContext(bootstrap, context) as (this: unknown, host: BootstrapHost) => void;
-  fn.call(global, { ...hooks, rejected: (holder, reason) => rejections.push({ holder, reason }) });
+  fn.call(global, {
+    ...hooks,
+    rejected: (holder, reason) => rejections.push({ holder, reason }),
+    stringify: (value, space) => espruinoJson(value, { ...STRINGIFY_FLAGS, ...jsonSpace(space) }),
+    numberText: espruinoNumber,
+    toFixed: espruinoToFixed,
+  });
   R.InternalError = global.InternalError;
   const drainScript = new vm.Script('0', { filename: 'drain' });
   for (const name of removedGlobals) delete global[name];

@@ -48,6 +48,8 @@ export interface SessionDeps {
 
 export interface Session extends StationSink {
   readonly starting: boolean;
+  /** The JavaScript global object (the REPL names instances of its constructors). */
+  readonly global: Record<string, any>;
   start(mode: StartMode, file?: string): void;
   /** soft: a reset/load, so E.on('kill') handlers run first. */
   kill(soft: boolean): void;
@@ -191,6 +193,7 @@ export function createSession(d: SessionDeps): Session {
     get starting() {
       return starting;
     },
+    global: g,
     start(mode, file) {
       starting = true;
       d.repl.setEcho(true);
