@@ -127,7 +127,7 @@ export function createVirtualDevice(opts: VirtualDeviceOptions): VirtualDevice {
   };
   const repl = createRepl({
     term,
-    execute: (line) => (session ? session.runLine(line) : { ok: false }),
+    execute: (line, onValue) => (session ? session.runLine(line, onValue) : { ok: false }),
     format: (v) => formatValue(v, { pinName: (x) => session?.pinName(x), globals: session?.global }),
     idle: () => afterEvent(),
     identity: `Espruino ${board.version} ${board.board}`,
@@ -140,8 +140,9 @@ export function createVirtualDevice(opts: VirtualDeviceOptions): VirtualDevice {
     opts.console?.(text.replace(/\x1b\[\?7l/g, ''));
   }
 
+  let restarting = false;
   function afterEvent(): void {
-    if (repl.busy || !power || session?.starting) return;
+    if (repl.busy || !power || session?.starting || restarting) return;
     session?.runDeferred();
     if (power) repl.returnInputLine();
   }
@@ -152,7 +153,13 @@ export function createVirtualDevice(opts: VirtualDeviceOptions): VirtualDevice {
       board, fs, hw, power: p, repl, print, afterEvent, timing, serial, mac, telnet,
       syntaxCheck: opts.syntaxCheck !== false,
       restart: (m, f) => {
-        session?.kill(true);
+        // no prompt between the old session's end and the new one's banner (E.on('kill') runs as an event)
+        restarting = true;
+        try {
+          session?.kill(true);
+        } finally {
+          restarting = false;
+        }
         startSession(m, f);
       },
       reboot: () => {

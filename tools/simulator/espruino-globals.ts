@@ -44,9 +44,12 @@ export function installGlobals(g: Record<string, any>, h: GlobalsHost): void {
   const env = (): object =>
     realm.data({
       VERSION: board.version,
+      GIT_COMMIT: 'simulator',
       BOARD: board.board,
       RAM: board.ram,
       FLASH: board.flash,
+      // the Linux build reports its flash file as SPI flash
+      ...(board.linuxBuild ? { SPIFLASH: board.storageBytes } : {}),
       STORAGE: board.storageBytes,
       SERIAL: h.serial,
       // Serial1, not Telnet: the CLI's fast-write mode for Telnet consoles hangs on short uploads

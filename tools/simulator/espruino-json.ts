@@ -136,7 +136,7 @@ export function espruinoJson(value: unknown, flags: JsonFlags): string {
     if (flags.showObjectNames) {
       const proto = Object.getPrototypeOf(v);
       const name = proto && proto !== Object.prototype ? flags.globalName?.(proto.constructor) : undefined;
-      if (name) {
+      if (name && name !== 'Object') {
         prefix = name + ': ';
         const ts = (v as { toString?: unknown }).toString;
         if (typeof ts === 'function' && ts !== Object.prototype.toString && !/^(Promise)$/.test(name)) return prefix + String(ts.call(v));

@@ -12,7 +12,7 @@ export interface Runner {
   /** Queues the same for the next turn of the loop (jsiQueueEvents). */
   queue(thisArg: unknown, fn: unknown, args: unknown[]): void;
   /** Evaluates code in the global scope (REPL line, boot code). */
-  evaluate(code: string, filename: string): { ok: true; value: unknown } | { ok: false };
+  evaluate(code: string, filename: string, onValue?: (value: unknown) => void): { ok: true; value: unknown } | { ok: false };
 }
 
 export interface RunnerDeps {
@@ -62,7 +62,7 @@ export function createRunner(deps: RunnerDeps): Runner {
   }
 
   /** Runs body under the watchdog; true if it completed without an exception. */
-  function guarded(body: () => unknown): { ok: boolean; value?: unknown } {
+  function guarded(body: () => unknown, onValue?: (value: unknown) => void): { ok: boolean; value?: unknown } {
     if (!life.alive) return { ok: false };
     depth++;
     try {
@@ -73,6 +73,8 @@ export function createRunner(deps: RunnerDeps): Runner {
       } else {
         value = body();
       }
+      // the REPL prints `=result` before promise jobs run (jsiExecuteEvents comes after)
+      onValue?.(value);
       return { ok: true, value };
     } catch (e) {
       if (e instanceof PowerCutError || !life.alive) return { ok: false };
@@ -105,8 +107,8 @@ export function createRunner(deps: RunnerDeps): Runner {
         guarded(() => invoke(thisArg, fn, args));
       });
     },
-    evaluate(code, filename) {
-      const r = guarded(() => realm.run(code, filename));
+    evaluate(code, filename, onValue) {
+      const r = guarded(() => realm.run(code, filename), onValue);
       return r.ok ? { ok: true, value: r.value } : { ok: false };
     },
   };

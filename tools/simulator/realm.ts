@@ -239,7 +239,7 @@ const bootstrap = `(function (host) {
   def(SP, 'constructor', SimString);
   def(G, 'String', SimString);
   // jswrap_math_round: x +/- 0.5, then toward zero (so -0.5 is -1)
-  def(Math, 'round', function (x) { x = Number(x); return isFinite(x) ? Math.trunc(x + (x < 0 ? -0.5 : 0.5)) : x; });
+  def(Math, 'round', function (x) { x = Number(x); var y = x + (x < 0 ? -0.5 : 0.5); return isFinite(x) ? (y < 0 ? Math.ceil(y) : Math.floor(y)) : x; });
   // "a-b-c".split("-", 2): 2v29 ignores the limit
   var nativeSplit = SP.split;
   def(SP, 'split', function (sep) { return nativeSplit.call(this, sep); });

@@ -11,7 +11,7 @@ export interface ReplDeps {
   /** Raw bytes to the terminal (already with \r\n). */
   term(text: string): void;
   /** Run one complete line in the device. */
-  execute(line: string): { ok: boolean; value?: unknown };
+  execute(line: string, onValue: (value: unknown) => void): { ok: boolean; value?: unknown };
   /** `=result` formatting. */
   format(value: unknown): string;
   /** One turn of the idle loop after input was handled (deferred reset/load, then the prompt). */
@@ -52,7 +52,8 @@ export function createRepl(d: ReplDeps): Repl {
   function removeInputLine(): void {
     if (removed) return;
     removed = true;
-    if (echo()) d.term('\x1b[A'.repeat((line.match(/\n/g) ?? []).length) + '\r\x1b[J');
+    // cursor back over the current line's characters, up over its earlier lines, then clear
+    if (echo()) d.term('\x1b[D'.repeat(line.length - line.lastIndexOf('\n') - 1) + '\x1b[A'.repeat((line.match(/\n/g) ?? []).length) + '\r\x1b[J');
   }
   function returnInputLine(): void {
     if (!removed) return;
@@ -70,8 +71,9 @@ export function createRepl(d: ReplDeps): Repl {
       if (!echoOffForLine) removed = true;
       const code = line.replace(/\s+$/, '');
       line = '';
-      const r = d.execute(code);
-      if (echo() && r.ok && code !== '') print('=' + d.format(r.value) + '\n');
+      d.execute(code, (value) => {
+        if (echo() && code !== '') print('=' + d.format(value) + '\n');
+      });
       echoOffForLine = false;
     } else {
       if (shown()) d.term('\r\n:');
@@ -127,10 +129,10 @@ export function createRepl(d: ReplDeps): Repl {
         }
       } else if (ch === '\r' || ch === '\n') {
         newLine(true);
-      } else if (c >= 32 || ch === '\t') {
-        const add = ch === '\t' ? '    ' : ch;
-        line += add;
-        if (shown()) d.term(add);
+      } else if (c >= 32) {
+        // a tab (completion on a board with it) adds nothing on 2v29's console
+        line += ch;
+        if (shown()) d.term(ch);
       }
     }
   }

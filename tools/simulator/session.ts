@@ -25,6 +25,7 @@ import { installModules } from './modules';
 import { installGlobals, type GlobalsHost } from './espruino-globals';
 import { firstUnrunnableSyntax } from '../build/espruino-syntax';
 import { runBootSequence, type StartMode } from './boot-sequence';
+import { lastStatement } from './repl-value';
 
 type Action = Parameters<GlobalsHost['request']>[0];
 
@@ -53,7 +54,8 @@ export interface Session extends StationSink {
   start(mode: StartMode, file?: string): void;
   /** soft: a reset/load, so E.on('kill') handlers run first. */
   kill(soft: boolean): void;
-  runLine(line: string): { ok: boolean; value?: unknown };
+  /** Runs a console line; `onValue` gets its REPL value before promise jobs run. */
+  runLine(line: string, onValue?: (value: unknown) => void): { ok: boolean; value?: unknown };
   evaluate(code: string): { ok: true; value: unknown } | { ok: false; error?: unknown };
   runDeferred(): void;
   pinName(v: unknown): string | undefined;
@@ -172,7 +174,7 @@ export function createSession(d: SessionDeps): Session {
   snapshot(g);
   snapshot(wifi);
 
-  function checked(code: string, filename: string): { ok: true; value: unknown } | { ok: false } {
+  function checked(code: string, filename: string, onValue?: (value: unknown) => void): { ok: true; value: unknown } | { ok: false } {
     if (d.syntaxCheck) {
       // The build gate's own rules (tools/build/espruino-syntax.ts), less what the board runs anyway.
       const bad = firstUnrunnableSyntax(code);
@@ -181,7 +183,7 @@ export function createSession(d: SessionDeps): Session {
         return { ok: false };
       }
     }
-    return runner.evaluate(code, filename);
+    return runner.evaluate(code, filename, onValue);
   }
 
   function runFile(name: string, filename = name): void {
@@ -222,9 +224,20 @@ export function createSession(d: SessionDeps): Session {
       if (soft) runner.call(g.E, realm.listeners(g.E, 'kill'), []);
       life.kill();
     },
-    runLine(line) {
+    runLine(line, onValue) {
       if (line !== '') history.push(line);
-      return checked(line, 'REPL');
+      const last = lastStatement(line);
+      const value = (v: unknown): unknown => {
+        if (last.kind === 'undefined') return undefined;
+        if (last.kind === 'expression') return v;
+        try {
+          return realm.run(last.name, 'REPL');
+        } catch {
+          return undefined;
+        }
+      };
+      const r = checked(line, 'REPL', onValue && ((v) => onValue(value(v))));
+      return r.ok ? { ok: true, value: value(r.value) } : r;
     },
     evaluate(code) {
       lastError = undefined;
