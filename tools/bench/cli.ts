@@ -10,7 +10,7 @@ import { firmwareBudgetBytes } from '../build/firmware-options';
 import { benchPressToCloud } from './press-to-cloud';
 import { formatError, isUserError } from '../shared/errors';
 
-const ALL = ['bundle', 'press', 'gestures', 'provision', 'gateway'] as const;
+const ALL = ['bundle', 'press', 'gestures', 'provision', 'gateway', 'fidelity'] as const;
 type Part = (typeof ALL)[number];
 
 async function main(): Promise<void> {
@@ -52,6 +52,16 @@ async function main(): Promise<void> {
       const { benchProvision } = await import('./provision-bench');
       say('provisioning through a simulated 115200-baud line...');
       Object.assign(out, await benchProvision());
+    }
+    if (o.only.includes('fidelity')) {
+      // probes recorded on a real Espruino, replayed through the simulator: how many answer differently
+      const { replay } = await import('../fidelity/replay');
+      const { readTranscript, readExceptions, DEFAULT_TRANSCRIPT, EXCEPTIONS_FILE } = await import('../fidelity/transcript');
+      say('replaying the fidelity transcript through the simulator...');
+      const r = await replay(readTranscript(path.join(cwd, DEFAULT_TRANSCRIPT)), readExceptions(path.join(cwd, EXCEPTIONS_FILE)));
+      out.fidelityProbes = r.probes;
+      out.fidelityMismatches = r.mismatches.length;
+      out.fidelityUnexplained = r.unexplained.length;
     }
     if (o.only.includes('gateway')) {
       const { benchGateway } = await import('./gateway-bench');
