@@ -34,7 +34,8 @@ test('an empty line answers with a fresh prompt, as the CLI expects', async () =
 
 test('a typed line is echoed and its result printed as =value', async () => {
   expect(await send('1+2\n', (r) => r.endsWith('>'))).toBe('1+2\r\n=3\r\n>');
-  expect(await send('({a:1,b:[1,"x"]})\n', (r) => r.endsWith('>'))).toContain('={ a: 1, b: [ 1, "x" ] }');
+  // Espruino breaks the line before a member that is not a number, null or undefined (recorded on 2v29)
+  expect(await send('({a:1,b:[1,"x"]})\n', (r) => r.endsWith('>'))).toContain('={ a: 1, \r\n  b: [ 1, \r\n    "x"\r\n   ]\r\n }');
   expect(await send('undefined\n', (r) => r.endsWith('>'))).toContain('=undefined');
 });
 
@@ -45,7 +46,8 @@ test('a DLE line runs without echo and without =result', async () => {
 
 test('open brackets continue the line with a ":" prompt until they balance', async () => {
   expect(await send('function f() {\n', (r) => r.endsWith(':'))).toBe('function f() {\r\n:');
-  expect(await send('return 7 }\n', (r) => r.endsWith('>'))).toContain('=undefined');
+  // a function declaration's REPL value is the function (recorded on 2v29)
+  expect(await send('return 7 }\n', (r) => r.endsWith('>'))).toContain('=function () { ... }');
   expect(await send('f()\n', (r) => r.endsWith('>'))).toContain('=7');
 });
 

@@ -4,7 +4,7 @@ import { deviceForEachTest, makeDevice, waitFor } from './helpers';
 const t = deviceForEachTest();
 
 test('globals Espruino lacks are absent', () => {
-  for (const name of ['Map', 'Set', 'WeakMap', 'Symbol', 'Proxy', 'Reflect', 'Buffer', 'module', 'BigInt', 'Intl', 'queueMicrotask']) {
+  for (const name of ['Map', 'Set', 'WeakMap', 'Symbol', 'Proxy', 'Reflect', 'RangeError', 'Buffer', 'module', 'BigInt', 'Intl', 'queueMicrotask']) {
     expect(t.device.evaluate(`typeof ${name}`)).toBe('undefined');
   }
   expect(t.device.evaluate('typeof Array.from + typeof Object.freeze + typeof Number.isInteger + typeof Math.trunc + typeof [].at')).toBe('undefinedundefinedundefinedundefinedundefined');

@@ -44,8 +44,9 @@ test('evaluates expressions on the device and returns their JSON values', async 
     expect(await client.evaluate('1+2')).toBe(3);
     expect(await client.evaluate('"a\\u0001\\n\\"b"')).toBe('a\u0001\n"b');
     expect(await client.evaluate('{x:[1,"y",null]}')).toEqual({ x: [1, 'y', null] });
-    // 2v29's JSON.stringify(undefined) is the string "null" (docs/espruino.md), so undefined comes back as null.
+    // Espruino's JSON.stringify(undefined) is "null" (recorded on 2v29); a function is "undefined"
     expect(await client.evaluate('undefined')).toBeNull();
+    expect(await client.evaluate('(function(){})')).toBeUndefined();
     expect(await client.evaluate('process.env.BOARD')).toBe('ESP8266_4MB');
   } finally {
     await client.close();
