@@ -160,6 +160,8 @@ export function createVirtualDevice(opts: VirtualDeviceOptions): VirtualDevice {
         } finally {
           restarting = false;
         }
+        // the new session's console starts on a fresh line: the old prompt is not taken off first
+        repl.fresh();
         startSession(m, f);
       },
       reboot: () => {

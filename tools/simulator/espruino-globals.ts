@@ -60,7 +60,14 @@ export function installGlobals(g: Record<string, any>, h: GlobalsHost): void {
   const proc = new realm.R.Object();
   Object.defineProperty(proc, 'env', { get: env, enumerable: true });
   proc.version = board.version;
-  proc.memory = () => realm.data(h.memory());
+  proc.memory = () => {
+    // Espruino's fields in its order; rx/tx are the console's buffers (sizes from the 2v29 Linux
+    // build). `estimate` marks our counts as estimates without showing in Object.keys.
+    const { estimate, ...m } = h.memory();
+    const out = realm.data({ ...m, rx: { used: 0, total: 1024 }, tx: { used: 0, total: 256 } });
+    Object.defineProperty(out, 'estimate', { value: estimate, enumerable: false });
+    return out;
+  };
   g.process = proc;
 
   g.getTime = () => h.clock.seconds();

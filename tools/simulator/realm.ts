@@ -240,6 +240,19 @@ const bootstrap = `(function (host) {
   def(G, 'String', SimString);
   // jswrap_math_round: x +/- 0.5, then toward zero (so -0.5 is -1)
   def(Math, 'round', function (x) { x = Number(x); var y = x + (x < 0 ? -0.5 : 0.5); return isFinite(x) ? (y < 0 ? Math.ceil(y) : Math.floor(y)) : x; });
+  // 2v29's Number has MAX_VALUE, MIN_VALUE, NaN and the infinities, not MAX_SAFE_INTEGER, EPSILON or
+  // isSafeInteger; V8 will not delete its own, so Number is a wrapper that lacks them
+  var NativeNumber = Number;
+  var SimNumber = function Number(v) {
+    var n = arguments.length === 0 ? 0 : NativeNumber(v);
+    return new.target ? new NativeNumber(n) : n;
+  };
+  Object.getOwnPropertyNames(NativeNumber).forEach(function (k) {
+    if (['prototype', 'length', 'name', 'MAX_SAFE_INTEGER', 'MIN_SAFE_INTEGER', 'EPSILON', 'isSafeInteger', 'isInteger'].indexOf(k) < 0) def(SimNumber, k, NativeNumber[k]);
+  });
+  SimNumber.prototype = NP;
+  def(NP, 'constructor', SimNumber);
+  def(G, 'Number', SimNumber);
   // "a-b-c".split("-", 2): 2v29 ignores the limit
   var nativeSplit = SP.split;
   def(SP, 'split', function (sep) { return nativeSplit.call(this, sep); });
