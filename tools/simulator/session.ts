@@ -26,6 +26,7 @@ import { installGlobals, type GlobalsHost } from './espruino-globals';
 import { firstUnrunnableSyntax } from '../build/espruino-syntax';
 import { runBootSequence, type StartMode } from './boot-sequence';
 import { lastStatement } from './repl-value';
+import { translateError, uncaughtText } from './uncaught';
 
 type Action = Parameters<GlobalsHost['request']>[0];
 
@@ -76,15 +77,17 @@ export function createSession(d: SessionDeps): Session {
     if (!life.alive) throw new PowerCutError();
   };
 
+  let replLine: string | undefined;
   function report(e: unknown): void {
     lastError = e;
+    const engine = translateError(e, (kind) => (g[kind] as { prototype?: object } | undefined)?.prototype);
     const proc = g.process as object | undefined;
     const handlers = proc ? realm.listeners(proc, 'uncaughtException') : [];
     if (handlers.length) {
       runner.call(proc, handlers, [e]);
       return;
     }
-    d.print(`Uncaught ${describeError(e)}\n`);
+    d.print(`Uncaught ${uncaughtText(e, describeError(e), replLine, engine)}`);
   }
 
   runner = createRunner({
@@ -236,7 +239,13 @@ export function createSession(d: SessionDeps): Session {
           return undefined;
         }
       };
-      const r = checked(line, 'REPL', onValue && ((v) => onValue(value(v))));
+      replLine = line;
+      let r: ReturnType<typeof checked>;
+      try {
+        r = checked(line, 'REPL', onValue && ((v) => onValue(value(v))));
+      } finally {
+        replLine = undefined;
+      }
       return r.ok ? { ok: true, value: value(r.value) } : r;
     },
     evaluate(code) {
