@@ -64,7 +64,8 @@ test('Ctrl-C clears a half-typed line', async () => {
 
 test('errors are printed as Uncaught and the console carries on', async () => {
   const r = await send('nosuchfn()\n', (x) => x.endsWith('>'));
-  expect(r).toMatch(/Uncaught ReferenceError: nosuchfn is not defined\r\n>$/);
+  // Espruino's wording and trace (recorded on 2v29): the line, and a caret under where it stopped
+  expect(r).toMatch(/Uncaught ReferenceError: "nosuchfn" is not defined\r\n {4}at REPL \(:1:1\)\r\nnosuchfn\(\)\r\n\^\r\n>$/);
 });
 
 test('reset() prints the banner after the line and forgets variables', async () => {

@@ -12,8 +12,8 @@ test('globals Espruino lacks are absent', () => {
 });
 
 test('a bundle using Map fails as on the board', () => {
-  expect(() => t.device.evaluate('var m = new Map();')).toThrow(/Map is not defined/);
-  expect(t.output()).toMatch(/Uncaught ReferenceError: Map is not defined/);
+  expect(() => t.device.evaluate('var m = new Map();')).toThrow(/"Map" is not defined/);
+  expect(t.output()).toMatch(/Uncaught ReferenceError: "Map" is not defined/);
 });
 
 test('process offers only env, memory and version', () => {
