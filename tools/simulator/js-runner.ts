@@ -61,10 +61,8 @@ export function createRunner(deps: RunnerDeps): Runner {
     return undefined;
   }
 
-  /** Runs body under the watchdog; true if it completed without an exception. */
-  function guarded(body: () => unknown, onValue?: (value: unknown) => void): { ok: boolean; value?: unknown } {
-    if (!life.alive) return { ok: false };
-    depth++;
+  /** Runs body once under the watchdog; an exception is reported, never thrown. */
+  function attempt(body: () => unknown, onValue?: (value: unknown) => void): { ok: boolean; value?: unknown } {
     try {
       let value: unknown;
       if (depth === 1) {
@@ -73,7 +71,7 @@ export function createRunner(deps: RunnerDeps): Runner {
       } else {
         value = body();
       }
-      // the REPL prints `=result` before promise jobs run (jsiExecuteEvents comes after)
+      // the REPL prints `=result` before promise reactions run (they are events after this one)
       onValue?.(value);
       return { ok: true, value };
     } catch (e) {
@@ -84,17 +82,30 @@ export function createRunner(deps: RunnerDeps): Runner {
       }
       deps.report(e);
       return { ok: false };
+    }
+  }
+
+  /** Runs body under the watchdog, then the promise reactions it queued; true if body completed. */
+  function guarded(body: () => unknown, onValue?: (value: unknown) => void): { ok: boolean; value?: unknown } {
+    if (!life.alive) return { ok: false };
+    depth++;
+    try {
+      return attempt(body, onValue);
     } finally {
-      depth--;
-      if (depth === 0 && life.alive) {
+      if (depth === 1 && life.alive) {
         try {
           realm.drain();
+          for (let list = realm.takeReactions(); list.length && life.alive; list = realm.takeReactions()) {
+            for (const r of list) if (life.alive) attempt(r);
+            realm.drain();
+          }
           for (const reason of realm.takeUnhandled()) deps.report(realm.error('Error', `Unhandled promise rejection: ${describeError(reason)}`));
         } catch (e) {
           if (!(e instanceof PowerCutError)) deps.report(e);
         }
-        deps.afterEvent();
       }
+      depth--;
+      if (depth === 0 && life.alive) deps.afterEvent();
     }
   }
 

@@ -36,6 +36,8 @@ interface BootstrapHost extends RealmHooks {
   /** Espruino's number to text (espruino-number.ts). */
   numberText(n: number, radix: number): string;
   toFixed(n: number, digits: number): string;
+  /** Set by the bootstrap: promise reactions waiting to run, oldest first (emptied). */
+  takeReactions?: () => (() => void)[];
 }
 
 export interface Realm {
@@ -56,6 +58,8 @@ export interface Realm {
   emit(obj: object, event: string, args: unknown[]): void;
   /** Rejections of promises that still have no then/catch; clears the list. */
   takeUnhandled(): unknown[];
+  /** Promise reactions queued since the last call, to run as events after the current one. */
+  takeReactions(): (() => void)[];
 }
 
 // Globals a V8 context has and Espruino 2v29 does not: the build gate's table, less what 2v29 has.
@@ -192,9 +196,24 @@ const bootstrap = `(function (host) {
   Object.setPrototypeOf(SimPromise, RP);
   SimPromise.prototype = Object.create(RP.prototype);
   def(SimPromise.prototype, 'constructor', SimPromise);
+  // Espruino queues a promise's reactions as events (jswrap_promise.c jsiQueueEvents): they run after
+  // the current event, after the REPL has printed its =result. V8 would run them as microtasks at
+  // once, so each reaction only queues itself here, and the runner runs the queue after the event.
+  var reactions = [];
+  var deferred = function (f) {
+    if (typeof f !== 'function') return f;
+    return function (v) {
+      return new RP(function (res, rej) {
+        reactions.push(function () {
+          try { res(f(v)); } catch (e) { rej(e); }
+        });
+      });
+    };
+  };
+  host.takeReactions = function () { return reactions.splice(0); };
   def(SimPromise.prototype, 'then', function (a, b) {
     def(this, HANDLED, true);
-    return RP.prototype.then.call(this, a, b);
+    return RP.prototype.then.call(this, deferred(a), deferred(b));
   });
   def(G, 'Promise', SimPromise);
 
@@ -274,13 +293,14 @@ export function createRealm(hooks: RealmHooks): Realm {
   const R = vm.runInContext('({Object, Array, ArrayBuffer, Uint8Array, JSON})', context) as Intrinsics;
   const rejections: { holder: { p?: object }; reason: unknown }[] = [];
   const fn = vm.runInContext(bootstrap, context) as (this: unknown, host: BootstrapHost) => void;
-  fn.call(global, {
+  const bootHost: BootstrapHost = {
     ...hooks,
     rejected: (holder, reason) => rejections.push({ holder, reason }),
     stringify: (value, space) => espruinoJson(value, { ...STRINGIFY_FLAGS, ...jsonSpace(space) }),
     numberText: espruinoNumber,
     toFixed: espruinoToFixed,
-  });
+  };
+  fn.call(global, bootHost);
   R.InternalError = global.InternalError;
   const drainScript = new vm.Script('0', { filename: 'drain' });
   for (const name of removedGlobals) delete global[name];
@@ -319,6 +339,9 @@ export function createRealm(hooks: RealmHooks): Realm {
     emit(obj, event, args) {
       const list = realm.listeners(obj, event);
       if (list.length) hooks.queue(obj, list, args);
+    },
+    takeReactions() {
+      return bootHost.takeReactions?.() ?? [];
     },
     takeUnhandled() {
       const out: unknown[] = [];
