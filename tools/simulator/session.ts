@@ -26,7 +26,8 @@ import { installGlobals, type GlobalsHost } from './espruino-globals';
 import { firstUnrunnableSyntax } from '../build/espruino-syntax';
 import { runBootSequence, type StartMode } from './boot-sequence';
 import { lastStatement } from './repl-value';
-import { translateError, uncaughtText } from './uncaught';
+import { lineStart, translateError, uncaughtText } from './uncaught';
+import { CATCH_HOOK, instrumentCatches, originalOffset, type Instrumented } from './catch-errors';
 
 type Action = Parameters<GlobalsHost['request']>[0];
 
@@ -78,6 +79,7 @@ export function createSession(d: SessionDeps): Session {
   };
 
   let replLine: string | undefined;
+  let replRan: Instrumented = { code: '', insertions: [] };
   function report(e: unknown): void {
     lastError = e;
     const engine = translateError(e, (kind) => (g[kind] as { prototype?: object } | undefined)?.prototype);
@@ -87,7 +89,7 @@ export function createSession(d: SessionDeps): Session {
       runner.call(proc, handlers, [e]);
       return;
     }
-    d.print(`Uncaught ${uncaughtText(e, describeError(e), replLine, engine)}`);
+    d.print(`Uncaught ${uncaughtText(e, describeError(e), replLine, engine, (line, col) => originalOffset(lineStart(replRan.code, line) + col - 1, replRan.insertions))}`);
   }
 
   runner = createRunner({
@@ -174,6 +176,14 @@ export function createSession(d: SessionDeps): Session {
     },
     history: () => history.join('\n'),
   });
+  // catch (e) blocks see Espruino's wording of V8's engine errors (catch-errors.ts)
+  Object.defineProperty(g, CATCH_HOOK, {
+    value: (e: unknown) => {
+      translateError(e, (kind) => (g[kind] as { prototype?: object } | undefined)?.prototype);
+      return e;
+    },
+    enumerable: false,
+  });
   snapshot(g);
   snapshot(wifi);
 
@@ -186,7 +196,9 @@ export function createSession(d: SessionDeps): Session {
         return { ok: false };
       }
     }
-    return runner.evaluate(code, filename, onValue);
+    const inst = instrumentCatches(code);
+    if (filename === 'REPL') replRan = inst;
+    return runner.evaluate(inst.code, filename, onValue);
   }
 
   function runFile(name: string, filename = name): void {

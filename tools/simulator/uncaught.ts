@@ -74,19 +74,30 @@ function espruinoOffset(code: string, offset: number, engineMessage: string | un
   return toks[i].start;
 }
 
+/** The offset where 1-based line `lineNo` starts in `code`. */
+export function lineStart(code: string, lineNo: number): number {
+  return code.split('\n').slice(0, lineNo - 1).reduce((n, l) => n + l.length + 1, 0);
+}
+
 /**
  * The text after "Uncaught " for an error raised while `code` (a console line) ran, trace included
  * when V8's stack shows the error came from the line's own top level. `text` is describeError(e).
  */
-export function uncaughtText(e: unknown, text: string, code: string | undefined, engineMessage: string | undefined): string {
+export function uncaughtText(
+  e: unknown,
+  text: string,
+  code: string | undefined,
+  engineMessage: string | undefined,
+  /** V8's 1-based line and column (in the code as it ran) to an offset in `code`. */
+  position: (line: number, col: number) => number = (line, col) => lineStart(code ?? '', line) + col - 1,
+): string {
   const stack = typeof e === 'object' && e !== null ? (e as { stack?: unknown }).stack : undefined;
   if (code === undefined || typeof stack !== 'string') return text + '\n';
   // the first frame must be the line's own top level ("at REPL:1:5", not "at g (REPL:1:5)")
   const frame = /^\n\s+at REPL:(\d+):(\d+)\n/.exec(stack.replace(/^[^]*?\n(\s+at )/, '\n$1') + '\n');
   if (!frame) return text + '\n';
   const lines = code.split('\n');
-  const lineNo = Number(frame[1]);
-  const offset = lines.slice(0, lineNo - 1).reduce((n, l) => n + l.length + 1, 0) + Number(frame[2]) - 1;
+  const offset = position(Number(frame[1]), Number(frame[2]));
   const at = espruinoOffset(code, offset, engineMessage);
   if (at === undefined) return text + '\n';
   const before = code.slice(0, at);
