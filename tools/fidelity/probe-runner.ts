@@ -23,7 +23,8 @@ export interface ProbeSpec {
 }
 
 const START = (tag: string): string => `\x02S${tag}\x03`;
-const STEP_WAIT_MS = 150;
+// long enough for a busy machine; only lines that bring back no prompt (echo off, half a line) wait it out
+const STEP_WAIT_MS = 500;
 const RESET = '\x10reset()\n';
 const END = (n: number): string => `\x02E${n}\x03`;
 // print() with the control characters written as JS escapes, so the console line itself holds none
