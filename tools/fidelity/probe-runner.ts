@@ -42,8 +42,10 @@ export async function recover(con: ProbeConsole): Promise<void> {
  * Puts the console in a known state (reset(), echo on, a fresh prompt), then runs the probe.
  * `n` numbers markers so a late answer from the previous probe can never be taken for this one's.
  * With `resetSent`, the previous probe's end already sent the reset (one round trip less).
+ * `stepWaitMs`: how long a typed line may take to bring its prompt back (0 for the simulator,
+ * which answers before consoleInput returns).
  */
-export async function runProbe(con: ProbeConsole, probe: ProbeSpec, n: number, timeoutMs = 3000, resetSent = false): Promise<string> {
+export async function runProbe(con: ProbeConsole, probe: ProbeSpec, n: number, timeoutMs = 3000, resetSent = false, stepWaitMs = STEP_WAIT_MS): Promise<string> {
   if (!resetSent) {
     con.clear();
     con.write(RESET);
@@ -58,7 +60,7 @@ export async function runProbe(con: ProbeConsole, probe: ProbeSpec, n: number, t
     con.write(step);
     // Lines typed while the console is busy are not echoed until its prompt returns, so each line
     // waits for the prompt (or a continuation colon) the last one brought back; echo off shows none.
-    await con.waitUntil((r) => r.length > before && /[>:]$/.test(r), STEP_WAIT_MS).catch(() => undefined);
+    await con.waitUntil((r) => r.length > before && /[>:]$/.test(r), stepWaitMs).catch(() => undefined);
   }
   // the next probe's reset goes with this end marker; it runs after the marker's line
   con.write(markerLine('E', n) + RESET);

@@ -56,7 +56,7 @@ export async function replay(t: Transcript, exceptions: Exceptions = {}, onProbe
 
 async function runOne(con: ReturnType<typeof createStreamConsole>, p: RecordedProbe, n: number, resetSent: boolean): Promise<string> {
   try {
-    return await runProbe(con, p, n, 2000, resetSent);
+    return await runProbe(con, p, n, 2000, resetSent, 0);
   } catch (e) {
     return `(no answer: ${(e as Error).message})`;
   }
