@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
-import { runSimulator, type RunningSimulator } from '../../tools/simulator/run-simulator';
+import { runSimulator, type RunningSimulator } from '../../tools/simulator/run';
 import { record } from '../../tools/fidelity/record';
 import { replay } from '../../tools/fidelity/replay';
 import { readTranscript } from '../../tools/fidelity/transcript';
