@@ -1,7 +1,7 @@
 // Runs one fidelity probe on any Espruino console (a real board, or the simulator) with the same
 // framing both ways: reset() and a start marker, the probe's input, then an end marker. The bytes
 // between the markers are the probe's answer. It does not judge answers: replay.ts compares them.
-import type { ProbeStep } from './probes';
+import type { ProbeStep } from './probe-shape';
 
 /** A console as the runner needs it: bytes in, and a wait for text to appear in what came out. */
 export interface ProbeConsole {

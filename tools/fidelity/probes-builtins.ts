@@ -1,6 +1,6 @@
 // Probes of the built-ins the firmware and tools lean on: JSON, console printing, errors, Storage,
 // E, atob/btoa, process, which globals exist, and timers and promises (with pauses).
-import { line, session, storage, type Probe } from './probes';
+import { line, session, storage, type Probe } from './probe-shape';
 
 const S = 'var S = require("Storage"); ';
 

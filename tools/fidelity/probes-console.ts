@@ -1,6 +1,6 @@
 // Probes of the console's framing, which the host tools and the Espruino CLI drive: the prompt,
 // echo on/off, quiet (\x10) lines, continuation lines, Ctrl-C, backspace, reset(), load(), the banner.
-import { session, type Probe } from './probes';
+import { session, type Probe } from './probe-shape';
 
 // reset() and load() happen after the line's event: a pause lets them finish before the next line
 const RESET_WAIT = { wait: 300 };

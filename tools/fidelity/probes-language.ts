@@ -1,6 +1,6 @@
 // Probes of the language subset the firmware is written in: syntax, operators, functions, classes,
 // arrays, strings (with 2v29's multi-character search bug) and numbers (Espruino's own formatting).
-import { line, session, type Probe } from './probes';
+import { line, session, type Probe } from './probe-shape';
 
 const lang = (c: string): Probe => line('lang', c);
 const str = (c: string): Probe => line('string', c);
