@@ -69,3 +69,20 @@ test('a console that does not answer is one sentence, and --record needs --port'
   define(program);
   expect(await anchorOf(program.parseAsync(['node', 'cli', 'fidelity', '--record']))).toBe('fidelity-transcript');
 });
+
+test('--only replaces just those probes in an existing transcript, and refuses one from another board', async () => {
+  const out = path.join(dir, 'merge.json');
+  await withSimulator(undefined, async (sim) => {
+    const port = `tcp://127.0.0.1:${sim.port}`;
+    await record({ port, out, eraseSavedCode: false, only: 'E.CRC32' });
+    await record({ port, out, eraseSavedCode: false, only: 'tools: doctor' });
+    const ids = readTranscript(out).probes.map((p) => p.id);
+    const order = allProbes().map((p) => p.id);
+    expect(ids).toEqual(order.filter((id) => id.includes('E.CRC32') || id.includes('tools: doctor')));
+    // The same transcript said to come from another board: nothing is mixed into it.
+    const other = { ...readTranscript(out), board: 'ESP32' };
+    fs.writeFileSync(out, JSON.stringify(other));
+    expect(await anchorOf(record({ port, out, eraseSavedCode: false, only: 'E.CRC32' }))).toBe('fidelity-mixed-boards');
+    expect(readTranscript(out).board).toBe('ESP32');
+  });
+}, 60_000);

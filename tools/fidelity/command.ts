@@ -22,7 +22,7 @@ export function define(program: Command): void {
     .option('--port <port>', 'with --record: serial device (/dev/ttyUSB0, COM3) or tcp://HOST:PORT')
     .option('--transcript <file>', 'the transcript to replay or write', DEFAULT_TRANSCRIPT)
     .option('--erase-saved-code', 'with --record: erase the board\'s saved code (.bootcde, .boot0-3, .varimg) first', false)
-    .option('--only <text>', 'only the probes whose id contains this text (recording writes only those)')
+    .option('--only <text>', 'only the probes whose id contains this text (recording replaces just those in the transcript)')
     .option('--verbose', 'show every mismatch in full, excused ones too', false)
     .addHelpText(
       'after',

@@ -4,12 +4,13 @@
 import { languageProbes } from './probes-language';
 import { builtinProbes } from './probes-builtins';
 import { consoleProbes } from './probes-console';
+import { toolProbes } from './probes-tools';
 import type { Probe } from './probe-shape';
 
 export type { Probe, ProbeStep } from './probe-shape';
 
 export function allProbes(): Probe[] {
-  const all = [...languageProbes(), ...builtinProbes(), ...consoleProbes()];
+  const all = [...languageProbes(), ...builtinProbes(), ...consoleProbes(), ...toolProbes()];
   const seen = new Set<string>();
   for (const p of all) {
     if (seen.has(p.id)) throw new Error(`bug: two fidelity probes are named ${p.id}`);

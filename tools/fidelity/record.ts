@@ -6,14 +6,15 @@ import { openTransport as defaultOpenTransport } from '../device/transport';
 import { CONSOLE_BAUD, type OpenTransport } from '../device/link';
 import { allProbes, type Probe } from './probes';
 import { createStreamConsole, recover, runProbe, ProbeTimeout } from './probe-runner';
-import { writeTranscript, type Transcript } from './transcript';
+import { readTranscript, writeTranscript, type Transcript } from './transcript';
+import { existsSync } from 'node:fs';
 
 export interface RecordOptions {
   port: string;
   out: string;
   /** Erase the board's saved code (.bootcde, .boot0-3, .bootrst, .varimg) first. */
   eraseSavedCode: boolean;
-  /** Only probes whose id contains this text (for a quick look; the transcript then holds only those). */
+  /** Only probes whose id contains this text: they replace their old recordings, the others stay. */
   only?: string;
   timeoutMs?: number;
 }
@@ -65,7 +66,7 @@ export async function record(o: RecordOptions, deps: RecordDeps = {}): Promise<T
     }
     deps.progress?.(probes.length, probes.length, '');
     await runProbe(con, { id: 'cleanup', steps: ['\x10require("Storage").list(/^fp\\./).forEach(function(n){require("Storage").erase(n)})\n'] }, probes.length + 1, timeoutMs);
-    writeTranscript(o.out, out);
+    writeTranscript(o.out, o.only ? mergeInto(o.out, out) : out);
     return out;
   } finally {
     await transport.close();
@@ -97,4 +98,24 @@ async function ask(con: ReturnType<typeof createStreamConsole>, expr: string, po
   const m = /\x02A([^\x03]*)\x03/.exec(text);
   if (!m) throw new UserError(`Something answers at ${port}, but not as an Espruino console would: check the board runs Espruino.`, 'device-not-espruino');
   return JSON.parse(m[1]);
+}
+
+/**
+ * A partial recording (--only) replaces those probes in the transcript already there and keeps the
+ * rest, in the probe list's order; it refuses to mix boards or versions, whose answers differ.
+ */
+function mergeInto(file: string, part: Transcript): Transcript {
+  if (!existsSync(file)) return part;
+  const old = readTranscript(file);
+  if (old.board !== part.board || old.version !== part.version || old.linuxBuild !== part.linuxBuild) {
+    throw new UserError(
+      `${file} was recorded on Espruino ${old.version} on ${old.board}, this board is ${part.version} on ${part.board}: record every probe (without --only), or pass --transcript with a new file.`,
+      'fidelity-mixed-boards',
+    );
+  }
+  const byId = new Map(old.probes.map((p) => [p.id, p]));
+  for (const p of part.probes) byId.set(p.id, p);
+  const order = allProbes().map((p) => p.id);
+  const probes = [...byId.values()].sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id));
+  return { ...old, recordedAt: part.recordedAt, probes };
 }
