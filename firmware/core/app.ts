@@ -9,6 +9,7 @@ import { createLed } from './led-patterns';
 import { createOutbox, Ob } from './outbox';
 import { Conn, createConnection, Link, type ConnectionHooks } from './connection';
 import { Status, Topic, type ButtonEvent } from './wire-contract';
+import { ota } from '../ota/hook';
 
 /** Adds per-connect credentials to the CONNECT options, or (topic, payload) an integrity tag to an event (gateway mode). */
 export interface GatewayAuth {
@@ -103,6 +104,9 @@ export let startApp = function (cfg: Config, fw: string, ports: AppPorts, once?:
       };
       return gw ? gw(o) : o;
     }
+    // Updates (firmware/ota): a message on ota/in, and what proves a new firmware on trial.
+    if (ev === 3) return ota(3, client, a, fw, prefix);
+    if (ev === 4 || ev === Link.Up || ev === Link.Down || ev === AppEv.WifiUp) ota(ev, ev === Link.Up ? a : client, a, fw, prefix);
     const up = Math.floor(clock.now() / 1000); // seconds since boot
     if (ev === undefined) {
       log(
@@ -119,6 +123,7 @@ export let startApp = function (cfg: Config, fw: string, ports: AppPorts, once?:
       if (cause[0] === 'm') cause = ''; // an MQTT fault ("mqtt refused: ...") is over
       log('mqtt: connected to ' + b + ' as ' + id);
       a(Mq.Publish, prefix + Topic.Status, Status.Online, 1, true);
+      a(Mq.Subscribe, prefix + 'ota/in', 1);
     } else if (ev === Link.Down) {
       client = undefined;
       inflight = 0;
