@@ -8,8 +8,11 @@
 // while it starts, and that was a trial's boot, it appends 'x' and reloads: the trial's boots run
 // out and the proven slot comes back. It does not report anything: the firmware does, once online.
 
-/** Evaluated on the device; every name inside the functions is local. ESPRUINO 2v29 JavaScript. */
-export const LOADER_SOURCE =
+/** A trial not proven this long after its boot is restarted (a hung firmware still uses up its boots). */
+export const TRIAL_DEADLINE_MS = 300000;
+
+/** Evaluated on the device; every name inside the functions is local. Espruino 2v29 JavaScript. */
+export const loaderSource = (deadlineMs = TRIAL_DEADLINE_MS): string =>
   'try{eval(require("Storage").read((function(S){' +
   'var L=S.read(".otalog"),g="a",t="",n=0,i=1,c;' +
   'if(L){if(L[0]=="b")g="b";' +
@@ -19,9 +22,14 @@ export const LOADER_SOURCE =
   // it is rolled back. A log that cannot take the record (full) boots the proven slot.
   'if(t){c=n<3&&S.read("fw."+t)?"t":"r";try{S.write(".otalog",c,i);if(c=="t")g=t}catch(e){}}}' +
   'c="fw."+g;if(!S.read(c))c=g=="a"?"fw.b":"fw.a";' +
-  'print("boot: "+c+(c=="fw."+t?" (trial "+(n+1)+" of 3)":""));return c' +
+  // On trial: restart if no 'k' follows this boot's 't' by the deadline.
+  'if(c=="fw."+t){print("boot: "+c+" (trial "+(n+1)+" of 3)");setTimeout(function(){' +
+  'if(S.read(".otalog").indexOf("k",i)<0){print("boot: trial not proven in time, restarting");load()}},' + deadlineMs + ')}' +
+  'else print("boot: "+c);return c' +
   '})(require("Storage"))))' +
   '}catch(e){print("boot: the firmware stopped: "+e);(function(S){' +
   'var L=S.read(".otalog"),i=L?L.indexOf("\\xFF"):-1;' +
   'if(i>1&&L[i-1]=="t"){S.write(".otalog","x",i);setTimeout(load,500)}' +
   '})(require("Storage"))}\n';
+
+export const LOADER_SOURCE = loaderSource();
