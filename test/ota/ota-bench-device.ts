@@ -50,18 +50,20 @@ export function createFlashStore(files: Files = new Map(), capacity = 200000): O
   };
 }
 
+const compiled: Record<number, Function> = {};
+
 /** Runs the loader on these files: which slot file it evaluated (or none), what it printed, whether it armed load(). */
 export function runLoader(store: OtaStore, deadlineMs = 1000): { ran?: string; lines: string[]; reloads: number } {
   const out = { ran: undefined as string | undefined, lines: [] as string[], reloads: 0 };
   const timers: (() => void)[] = [];
-  const fn = new Function('require', 'print', 'setTimeout', 'load', 'eval', loaderSource(deadlineMs));
+  const fn = (compiled[deadlineMs] ??= new Function('require', 'print', 'setTimeout', 'load', 'eval', loaderSource(deadlineMs)));
   fn(
     () => store,
     (s: string) => out.lines.push(s),
     (f: () => void) => timers.push(f),
     () => out.reloads++,
     (code: string) => {
-      for (const n of ['fw.a', 'fw.b']) if (store.read(n) === code) out.ran = n;
+      for (const n of ['fw.a', 'fw.b']) if (code !== undefined && store.read(n) === code) out.ran = n;
       if (code.includes('THROW')) throw new Error('bad firmware');
     },
   );
