@@ -93,7 +93,7 @@ it.each([
       if (!(st.trial === 'b' || st.good === 'b')) throw new Error(`${label}: new firmware running neither on trial nor proven`);
     }
     // Never proving itself, it runs out of boots and the old one comes back for good.
-    let last = ran;
+    let last: string | undefined = ran;
     for (let b = 0; b < 4; b++) last = runLoader(store).ran;
     const end = replayLog(store.read('.otalog'));
     if (end.trial) throw new Error(`${label}: still on trial after 5 boots`);
