@@ -17,6 +17,7 @@ async function update(dev: BenchDevice, o: Partial<SendUpdateOptions> & { bundle
   const from = dev.lines.length;
   const out = send(dev, o);
   await switched(dev, from);
+  dev.rx(4, undefined, dev.fw); // the PUBACK of "switching" reaches the old firmware: it proves nothing
   for (let boot = 0; boot < 4; boot++) {
     const ran = dev.boot();
     if (ran === undefined) throw new Error('nothing booted');
@@ -108,6 +109,15 @@ describe('an update over the device topics', () => {
     // A later update goes into the failed slot again, never over the proven one.
     expect(await update(dev, { bundle: fakeBundle('1.2.0'), version: '1.2.0' })).toEqual({ status: 'SUCCEEDED', detail: 'running 1.2.0' });
     expect(dev.store.files.get('fw.a')).toEqual(slotText(OLD));
+  });
+
+  it('does not let the old firmware prove a trial it switched to but has not booted yet', () => {
+    const dev = createBenchDevice({ version: '1.0.0', bundle: OLD });
+    dev.store.write('fw.b', slotText(NEW).toString('latin1'));
+    dev.store.write('.otalog', 'B', 1);
+    for (const ev of [30, 20, 4]) dev.rx(ev, undefined, '1.0.0');
+    expect(log(dev)).toBe('aB');
+    expect(dev.boot()).toBe('fw.b');
   });
 
   it('is refused while the previous update is still on trial', async () => {

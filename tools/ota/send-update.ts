@@ -83,6 +83,7 @@ export async function sendUpdate(link: OtaLink, o: SendUpdateOptions): Promise<U
     let size = 0;
     let last: () => Promise<void> = () => send(begin);
     let silent = 0;
+    let acked = -1; // the furthest the device has confirmed
     for (;;) {
       const r = await next(step);
       if (!r) {
@@ -100,6 +101,10 @@ export async function sendUpdate(link: OtaLink, o: SendUpdateOptions): Promise<U
       if (r.s === 'ready' || r.s === 'ack') {
         if (r.chunk) size = r.chunk;
         const at = r.next ?? 0;
+        // A repeated answer (a duplicate chunk, or one that arrived out of order) sends nothing:
+        // answering each would multiply the traffic; if a chunk was lost, the step timeout resends it.
+        if (r.s === 'ack' && at <= acked) continue;
+        acked = at;
         o.onProgress?.(at, o.bundle.length);
         last = () => sendChunk(at, size);
         await last();
