@@ -120,6 +120,23 @@ describe('an update over the device topics', () => {
     expect(dev.boot()).toBe('fw.b');
   });
 
+  it('refuses a chunk holding 0xFF or running past the announced length, an unreadable begin, and a device without slots', async () => {
+    const dev = createBenchDevice({ version: '1.0.0', bundle: OLD });
+    const ff = (offset: number, chunk: Buffer) => [{ offset, chunk: offset === 256 ? Buffer.concat([chunk.subarray(1), Buffer.from([0xff])]) : chunk }];
+    expect(await send(dev, { bundle: NEW, version: '1.1.0', alterChunk: ff })).toEqual({ status: 'REJECTED', detail: 'bad chunk at byte 256' });
+    const long = (offset: number, chunk: Buffer) => [{ offset, chunk: Buffer.concat([chunk, Buffer.from('x'.repeat(NEW.length))]) }];
+    expect(await send(dev, { bundle: NEW, version: '1.1.0', alterChunk: long })).toEqual({ status: 'REJECTED', detail: 'bad chunk at byte 0' });
+    expect(dev.store.files.has('fw.b')).toBe(false);
+    expect(dev.store.read('ota.new')).toBeUndefined();
+    const replies: string[] = [];
+    dev.link.onReply((p) => replies.push(p.toString()));
+    dev.link.publish('devices/bench/ota/in', Buffer.from('{not json'));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(JSON.parse(replies[0])).toEqual({ s: 'refused', why: 'unreadable message' });
+    dev.store.erase('fw.a');
+    expect(await send(dev, { bundle: NEW, version: '1.1.0' })).toEqual({ status: 'REJECTED', detail: 'no A/B slots on this device: flash it once with npm run flash' });
+  });
+
   it('is refused while the previous update is still on trial', async () => {
     const dev = createBenchDevice({ version: '1.0.0', bundle: OLD });
     const out = send(dev, { bundle: NEW, version: '1.1.0', outcomeTimeoutMs: 100 });
