@@ -9,7 +9,7 @@ import { createLed } from './led-patterns';
 import { createOutbox, Ob } from './outbox';
 import { Conn, createConnection, Link, type ConnectionHooks } from './connection';
 import { Status, Topic, type ButtonEvent } from './wire-contract';
-import { ota } from '../ota/hook';
+import { otaReceiver, type OtaReceiver } from '../ota/hook';
 
 /** Adds per-connect credentials to the CONNECT options, or (topic, payload) an integrity tag to an event (gateway mode). */
 export interface GatewayAuth {
@@ -88,6 +88,7 @@ export let startApp = function (cfg: Config, fw: string, ports: AppPorts, once?:
   let wifi = 0; // 1 while Wi-Fi is up
   let cause = ''; // why the device cannot work right now, '' when fine
   let mt = 0; // the maintenance window's timer while the LAN console is open, else 0
+  let rx: OtaReceiver | 0 = 0; // the update receiver while it is loaded
 
   // Declared before the modules that call it: Espruino does not hoist functions.
   function app(ev?: any, a?: any, b?: any): any {
@@ -104,9 +105,19 @@ export let startApp = function (cfg: Config, fw: string, ports: AppPorts, once?:
       };
       return gw ? gw(o) : o;
     }
-    // Updates (firmware/ota): a message on ota/in, and what proves a new firmware on trial.
-    if (ev === 3) return ota(3, client, a, fw, prefix);
-    if (ev === 4 || ev === Link.Up || ev === Link.Down || ev === AppEv.WifiUp) ota(ev, ev === Link.Up ? a : client, a, fw, prefix);
+    // Updates (firmware/ota): a message on ota/in, and the events that prove a new firmware on trial.
+    // The receiver is loaded from flash only while it has something to do.
+    if (ev === 3 && a.topic !== prefix + 'ota/in') return;
+    if (ev === 3 || ev === 4 || ev === Link.Up || ev === Link.Down || ev === AppEv.WifiUp) {
+      if (!rx) rx = otaReceiver(ev);
+      try {
+        if (rx && rx(ev, ev === Link.Up ? a : client, fw, a, prefix)) rx = 0;
+      } catch (e) {
+        log('ota: ' + e);
+        rx = 0;
+      }
+      if (ev === 3) return;
+    }
     const up = Math.floor(clock.now() / 1000); // seconds since boot
     if (ev === undefined) {
       log(

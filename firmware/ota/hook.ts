@@ -1,41 +1,31 @@
-// The one resident piece of the updater: the app hands it the events an update or a trial needs,
-// and it loads the receiver (ota.js, from flash) only when there is something to do: a message on
-// devices/<thing>/ota/in, or a boot log that ends in a trial or an unreported outcome. Idle, it
-// costs one function object and one variable; the receiver is dropped as soon as it says so.
+// The one resident piece of the updater: it loads the receiver (ota.js, from flash) when there is
+// something for it to do, a message on devices/<thing>/ota/in, or a boot log that ends in a trial or
+// an unreported outcome. The app keeps what it returns only until the receiver says it is done.
+// Idle, it costs one function object of one parameter (measured: the app's variable adds one JsVar).
 import type { MqttClient, MqttPacket } from '../core/mqtt/client';
 
-/** receiver-main.ts's function: the receiver, told the thing's topic prefix too. 1: free it. */
-type Loaded = (ev: number, c?: MqttClient, fw?: string, pkt?: MqttPacket, pfx?: string) => number;
+/** receiver-main.ts's function: (ev, client, running version, packet, topic prefix); 1 when it may be freed. */
+export type OtaReceiver = (ev: number, c?: MqttClient, fw?: string, pkt?: MqttPacket, pfx?: string) => number;
 
-let rx: Loaded | 0 = 0;
-
-/** ev: 3 PUBLISH, 4 PUBACK, Link.Up/Down, AppEv.WifiUp (the app's own numbers); pfx is the thing's topic prefix. */
-export function ota(ev: number, c?: MqttClient, pkt?: MqttPacket, fw?: string, pfx?: string): void {
+/** ev 3: a message for the receiver (the app checked its topic); any other event only loads it when the boot log asks. */
+export function otaReceiver(ev: number): OtaReceiver | 0 {
   const S = require('Storage');
-  if (!rx) {
-    if (ev === 3) {
-      if (pkt!.topic !== pfx + 'ota/in') return;
-    } else {
-      // Pending: the log's last record is neither the header nor 'z' (outcome reported).
-      const L = S.read('.otalog');
-      let i = L ? L.indexOf('\xff') : -1;
-      if (L && i < 0) i = L.length;
-      if (i < 2 || L![i - 1] === 'z') return;
-    }
-    try {
-      // Indirect: a direct eval would stop esbuild from minifying every name around it.
-      (0, eval)(S.read('ota.js') || '');
-      rx = (E as any).ota;
-      delete (E as any).ota;
-    } catch (e) {
-      console.log('ota: cannot load the receiver (ota.js): ' + e);
-    }
-    if (!rx) return;
+  if (ev !== 3) {
+    // Pending: the log's last record is neither the header nor 'z' (outcome reported).
+    const L = S.read('.otalog');
+    let i = L ? L.indexOf('\xff') : -1;
+    if (L && i < 0) i = L.length;
+    if (i < 2 || L![i - 1] === 'z') return 0;
   }
   try {
-    if ((rx as Loaded)(ev, c, fw, pkt, pfx)) rx = 0;
+    // Indirect: a direct eval would stop esbuild from minifying every name around it. ota.js is
+    // wrapped in a function, so none of its names become globals; it leaves the receiver on E.ota.
+    (0, eval)(S.read('ota.js') || '');
+    const r = (E as any).ota;
+    delete (E as any).ota;
+    return r || 0;
   } catch (e) {
-    console.log('ota: ' + e);
-    rx = 0;
+    console.log('ota: cannot load the receiver (ota.js): ' + e);
+    return 0;
   }
 }
