@@ -24,6 +24,8 @@ export interface SendUpdateOptions {
   /** How long the new firmware may take to prove itself or roll back (default 20 min: 3 boots). */
   outcomeTimeoutMs?: number;
   onProgress?: (sent: number, total: number) => void;
+  /** Each answer of the device's, by its state ('ready', 'ack', 'switching', ...). */
+  onState?: (state: string) => void;
   /** Tests only: what actually goes out for the chunk at `offset`. */
   alterChunk?: (offset: number, chunk: Buffer) => { offset: number; chunk: Buffer }[];
 }
@@ -92,6 +94,7 @@ export async function sendUpdate(link: OtaLink, o: SendUpdateOptions): Promise<U
         continue;
       }
       silent = 0;
+      o.onState?.(r.s);
       if (r.s === 'refused') return { status: 'REJECTED', detail: r.why ?? 'refused' };
       if (r.s === 'again') {
         last = () => send(begin);
