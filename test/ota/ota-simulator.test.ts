@@ -17,7 +17,6 @@ import { sendUpdate, type OtaLink } from '../../tools/ota/send-update';
 import { version } from '../../package.json';
 
 const ROOT = join(__dirname, '../..');
-const THING = 'ota-sim';
 const SECRET = '5e'.repeat(32);
 let dir: string;
 let fw: Buffer;
@@ -42,7 +41,7 @@ beforeAll(async () => {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   port = (server.address() as { port: number }).port;
   cloud = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { clientId: 'cloud' });
-  await cloud.subscribeAsync(`devices/${THING}/events/button`);
+  await cloud.subscribeAsync('devices/+/events/button');
   cloud.on('message', (t, p) => {
     if (t.endsWith('/events/button')) events.push(p.toString());
   });
@@ -59,10 +58,11 @@ afterAll(async () => {
 /** The firmware with another version string (the build's first `="0.1.0"` is package.json's version). */
 const withVersion = (v: string) => Buffer.from(fw.toString('latin1').replace(/="\d+\.\d+\.\d+"/, `="${v}"`), 'latin1');
 
-function flashedDevice(lines: string[]): VirtualDevice {
+/** Each test has its own thing: a device left running by another test must not share its client id. */
+function flashedDevice(thing: string, lines: string[]): VirtualDevice {
   const d = createVirtualDevice({ profile: 'esp8266', console: (t) => lines.push(...t.split('\n').filter((l) => l.trim())) });
   devices.push(d);
-  const cfg = { thing: THING, wifi: { ssid: 'sim-ap', password: 'sim-pass' }, mqtt: { host: '127.0.0.1', port, transport: 'tcp' }, gateway: { secret: SECRET } };
+  const cfg = { thing, wifi: { ssid: 'sim-ap', password: 'sim-pass' }, mqtt: { host: '127.0.0.1', port, transport: 'tcp' }, gateway: { secret: SECRET } };
   d.storage.write('config.json', JSON.stringify(cfg));
   d.storage.write('fw.a', slotFile(fw));
   d.storage.write('ota.js', receiver);
@@ -72,9 +72,9 @@ function flashedDevice(lines: string[]): VirtualDevice {
   return d;
 }
 
-async function link(): Promise<{ l: OtaLink; close: () => Promise<void> }> {
+async function link(thing: string): Promise<{ l: OtaLink; close: () => Promise<void> }> {
   const c = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { clientId: `sender-${Math.random()}` });
-  await c.subscribeAsync(`devices/${THING}/ota/out`);
+  await c.subscribeAsync(`devices/${thing}/ota/out`);
   const fns: ((b: Buffer) => void)[] = [];
   c.on('message', (_t, p) => fns.forEach((f) => f(p)));
   return {
@@ -91,11 +91,12 @@ const until = async (ok: () => boolean, ms: number, what: string) => {
 };
 
 test('a newer firmware goes over MQTT into slot fw.b, boots on trial, proves itself and reports; presses made meanwhile arrive', async () => {
+  const THING = 'ota-sim-1';
   const lines: string[] = [];
-  const d = flashedDevice(lines);
+  const d = flashedDevice(THING, lines);
   await until(() => lines.some((l) => l.startsWith('mqtt: connected')), 10000, 'the device to connect');
   await new Promise((r) => setTimeout(r, 300)); // its SUBSCRIBE to ota/in
-  const { l, close } = await link();
+  const { l, close } = await link(THING);
   let pressed = 0;
   const r = await sendUpdate(l, {
     thing: THING,
@@ -120,11 +121,12 @@ test('a newer firmware goes over MQTT into slot fw.b, boots on trial, proves its
 }, 60000);
 
 test('a firmware that throws at boot is rolled back after 3 boots, and the old one reports why', async () => {
+  const THING = 'ota-sim-2';
   const lines: string[] = [];
-  flashedDevice(lines);
+  flashedDevice(THING, lines);
   await until(() => lines.filter((l) => l.startsWith('mqtt: connected')).length >= 1, 10000, 'the device to connect');
   await new Promise((r) => setTimeout(r, 300));
-  const { l, close } = await link();
+  const { l, close } = await link(THING);
   const bad = Buffer.from('print("espruino-aws-button 1.0.0");throw new Error("broken build")\n', 'latin1');
   const r = await sendUpdate(l, { thing: THING, bundle: bad, version: '1.0.0', secret: SECRET, stepTimeoutMs: 5000, outcomeTimeoutMs: 30000 });
   await close();

@@ -131,7 +131,7 @@ describe('an update over the device topics', () => {
     const replies: string[] = [];
     dev.link.onReply((p) => replies.push(p.toString()));
     dev.link.publish('devices/bench/ota/in', Buffer.from('{not json'));
-    await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 200 && !replies.length; i++) await new Promise((r) => setTimeout(r, 10));
     expect(JSON.parse(replies[0])).toEqual({ s: 'refused', why: 'unreadable message' });
     dev.store.erase('fw.a');
     expect(await send(dev, { bundle: NEW, version: '1.1.0' })).toEqual({ status: 'REJECTED', detail: 'no A/B slots on this device: flash it once with npm run flash' });
