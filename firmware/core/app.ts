@@ -107,7 +107,7 @@ export let startApp = function (cfg: Config, fw: string, ports: AppPorts, once?:
     }
     // Updates (firmware/ota): a message on ota/in, and the events that prove a new firmware on trial.
     // The receiver is loaded from flash only while it has something to do.
-    if (ev === 3 && a.topic !== prefix + 'ota/in') return;
+    if (ev === 3 && a.topic !== prefix + Topic.OtaIn) return;
     if (ev === 3 || ev === 4 || ev === Link.Up || ev === Link.Down || ev === AppEv.WifiUp) {
       if (!rx) rx = otaReceiver(ev);
       try {
@@ -134,7 +134,7 @@ export let startApp = function (cfg: Config, fw: string, ports: AppPorts, once?:
       if (cause[0] === 'm') cause = ''; // an MQTT fault ("mqtt refused: ...") is over
       log('mqtt: connected to ' + b + ' as ' + id);
       a(Mq.Publish, prefix + Topic.Status, Status.Online, 1, true);
-      a(Mq.Subscribe, prefix + 'ota/in', 1);
+      a(Mq.Subscribe, prefix + Topic.OtaIn, 1);
     } else if (ev === Link.Down) {
       client = undefined;
       inflight = 0;

@@ -8,6 +8,7 @@ import { Mq, type MqttClient, type MqttPacket } from '../core/mqtt/client';
 import { gatewayAuth, Gw, type Sha1 } from '../core/gateway-auth';
 import { LOG_BYTES, LOG_FILE, replayLog, rollbackReason, TRIES } from './boot-log';
 import { compareVersions } from './version';
+import { Topic } from '../core/wire-contract';
 
 /** Storage as the receiver uses it (Espruino's Storage module on the device). */
 export interface OtaStore {
@@ -96,7 +97,7 @@ export function createReceiver(p: ReceiverPorts): Receiver {
     if (!st.tries) st.trial = '';
 
     const say = (o: object, q?: number): void => {
-      if (c) c(Mq.Publish, prefix + 'ota/out', JSON.stringify(o), q ? 1 : 0, false);
+      if (c) c(Mq.Publish, prefix + Topic.OtaOut, JSON.stringify(o), q ? 1 : 0, false);
     };
     const append = (rec: string): void => {
       try {
@@ -164,7 +165,7 @@ export function createReceiver(p: ReceiverPorts): Receiver {
     } else if (ev === Rx.Down) {
       if (tm) cancel(tm);
       tm = 0;
-    } else if (ev === Rx.Publish && pkt && pkt.topic === prefix + 'ota/in') {
+    } else if (ev === Rx.Publish && pkt && pkt.topic === prefix + Topic.OtaIn) {
       const b = '' + pkt.payload;
       pkt = 0 as never; // the chunk is held once less while it is written
       if (b[0] !== 'c') {

@@ -316,7 +316,7 @@ export function createDeviceSessions(deps: SessionDeps): DeviceSessions {
 
     sendToDevice(thing, topic, payload) {
       const s = byThing.get(thing);
-      if (!s || s.state !== 'live' || !checkTopic(thing, topic)) return false;
+      if (!s || s.state !== 'live' || !ownsTopic(s.topicPrefix, s.thing, topic)) return false;
       deliver(s, topic, payload, 0);
       return true;
     },

@@ -10,6 +10,7 @@ import { writeAtomic } from '../shared/write-atomic';
 import { sendUpdate, type UpdateOutcome } from '../ota/send-update';
 import type { DeviceStore } from './device-store';
 import type { DeviceSessions } from './device-sessions';
+import { Topic, thingRoot } from '../../firmware/core/wire-contract';
 
 export interface UpdateRecord {
   version: string;
@@ -76,6 +77,7 @@ export function createDeviceUpdates(d: DeviceUpdatesDeps): DeviceUpdates {
         },
         {
           thing,
+          prefix: dev.topicPrefix,
           bundle: readFileSync(bundlePath(thing)),
           version: rec.version,
           secret: dev.secret,
@@ -110,13 +112,14 @@ export function createDeviceUpdates(d: DeviceUpdatesDeps): DeviceUpdates {
   }
 
   // A device's answers come up as its publishes on devices/<thing>/ota/out (they go on to AWS too).
+  const root = (thing: string) => thingRoot(d.store.get(thing)?.topicPrefix ?? Topic.DefaultPrefix, thing);
   const onPublish = (packet: { topic: string; payload: Buffer | string }, client: { id: string } | null) => {
-    if (!client || packet.topic !== `devices/${client.id}/ota/out`) return;
+    if (!client || !replies.has(client.id) || packet.topic !== root(client.id) + Topic.OtaOut) return;
     replies.get(client.id)?.(Buffer.from(packet.payload));
   };
   // A device that subscribes to its ota topic is connected and listening: start what is queued for it.
   const onSubscribe = (subs: { topic: string }[], client: { id: string } | null) => {
-    if (client && subs.some((s) => s.topic === `devices/${client.id}/ota/in`)) setTimeout(() => void start(client.id).catch((e) => d.log(`update ${client.id}: ${e}`)), 200);
+    if (client && d.store.get(client.id) && subs.some((s) => s.topic === root(client.id) + Topic.OtaIn)) setTimeout(() => void start(client.id).catch((e) => d.log(`update ${client.id}: ${e}`)), 200);
   };
   d.aedes.on('publish', onPublish as never);
   d.aedes.on('subscribe', onSubscribe as never);

@@ -4,10 +4,11 @@
 // rolled back (FAILED, with its reason) or refused (REJECTED). Resuming is the device's: a new
 // begin with the same bundle continues where its flash stopped. It holds no MQTT connection itself.
 import { makeOffer } from './update-offer';
+import { Topic, thingRoot } from '../../firmware/core/wire-contract';
 
 export interface OtaLink {
   publish(topic: string, payload: Buffer): Promise<void> | void;
-  /** Every payload the device publishes on <prefix>/<thing>/ota/out; returns an unsubscribe. */
+  /** Every payload the device publishes on <prefix>/<thing>/ota/out (Topic.OtaOut); returns an unsubscribe. */
   onReply(fn: (payload: Buffer) => void): () => void;
 }
 
@@ -47,7 +48,7 @@ interface Reply {
 }
 
 export async function sendUpdate(link: OtaLink, o: SendUpdateOptions): Promise<UpdateOutcome> {
-  const prefix = `${o.prefix ?? 'devices'}/${o.thing}/ota/`;
+  const root = thingRoot(o.prefix ?? Topic.DefaultPrefix, o.thing);
   const step = o.stepTimeoutMs ?? 10000;
   const queue: Reply[] = [];
   let wake: (() => void) | undefined;
@@ -74,7 +75,7 @@ export async function sendUpdate(link: OtaLink, o: SendUpdateOptions): Promise<U
     });
   const offer = makeOffer(o.bundle, o.version, o.secret, o.allowDowngrade);
   const begin = Buffer.from(JSON.stringify(offer), 'latin1');
-  const send = async (b: Buffer) => link.publish(prefix + 'in', b);
+  const send = async (b: Buffer) => link.publish(root + Topic.OtaIn, b);
   const sendChunk = async (at: number, size: number) => {
     const c = o.bundle.subarray(at, at + size);
     for (const x of o.alterChunk ? o.alterChunk(at, c) : [{ offset: at, chunk: c }])
