@@ -4,6 +4,10 @@
 // Idle, it costs one function object of one parameter (measured: the app's variable adds one JsVar).
 import type { MqttClient, MqttPacket } from '../core/mqtt/client';
 
+// Espruino's E, where ota.js leaves the receiver; declared here because host code typechecks this
+// file too (through app.ts) without the Espruino types.
+declare const E: { ota?: OtaReceiver };
+
 /** receiver-main.ts's function: (ev, client, running version, packet, topic prefix); 1 when it may be freed. */
 export type OtaReceiver = (ev: number, c?: MqttClient, fw?: string, pkt?: MqttPacket, pfx?: string) => number;
 
@@ -21,8 +25,8 @@ export function otaReceiver(ev: number): OtaReceiver | 0 {
     // Indirect: a direct eval would stop esbuild from minifying every name around it. ota.js is
     // wrapped in a function, so none of its names become globals; it leaves the receiver on E.ota.
     (0, eval)(S.read('ota.js') || '');
-    const r = (E as any).ota;
-    delete (E as any).ota;
+    const r = E.ota;
+    delete E.ota;
     return r || 0;
   } catch (e) {
     console.log('ota: cannot load the receiver (ota.js): ' + e);
