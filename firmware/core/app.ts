@@ -70,6 +70,7 @@ export let startApp = function (cfg: Config, fw: string, ports: AppPorts, once?:
   // Only what is needed after boot is kept: Espruino closures keep their whole scope, so the
   // config and ports objects are dropped once read.
   const clock = ports.clock;
+  const store = ports.store; // the updater reads its boot log and loads its receiver from it
   const log = ports.log;
   const mem = ports.memory;
   const gw = ports.gateway;
@@ -109,7 +110,7 @@ export let startApp = function (cfg: Config, fw: string, ports: AppPorts, once?:
     // The receiver is loaded from flash only while it has something to do.
     if (ev === 3 && a.topic !== prefix + Topic.OtaIn) return;
     if (ev === 3 || ev === 4 || ev === Link.Up || ev === Link.Down || ev === AppEv.WifiUp) {
-      if (!rx) rx = otaReceiver(ev);
+      if (!rx) rx = otaReceiver(ev, store);
       try {
         if (rx && rx(ev, ev === Link.Up ? a : client, fw, a, prefix)) rx = 0;
       } catch (e) {
