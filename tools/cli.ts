@@ -4,6 +4,7 @@
 import { Command } from 'commander';
 import { formatError, isUserError } from './shared/errors';
 import { buildFirmware } from './build/build-firmware';
+import { buildOtaFiles } from './build/build-ota-files';
 import { define as defineStart } from './start/command';
 import { define as defineMonitor } from './monitor/command';
 import { define as defineAwsSetup } from './aws-setup/command';
@@ -24,10 +25,11 @@ program
 
 program
   .command('build')
-  .description('Bundle firmware/ into dist/firmware.js and reject anything Espruino 2v29 cannot run.')
+  .description('Bundle firmware/ into dist/firmware.js (and the update receiver dist/ota.js, the boot loader dist/loader.js) and reject anything Espruino 2v29 cannot run.')
   // A rejected build is a UserError; its problems are already printed, one per line with its source position.
   .action(async () => {
     await buildFirmware({ cwd: projectDir, log: (l) => console.log(l) });
+    await buildOtaFiles({ cwd: projectDir, log: (l) => console.log(l) });
   });
 
 defineStart(program);

@@ -9,6 +9,7 @@ import { createLed } from './led-patterns';
 import { createOutbox, Ob } from './outbox';
 import { Conn, createConnection, Link, type ConnectionHooks } from './connection';
 import { Status, Topic, type ButtonEvent } from './wire-contract';
+import { otaReceiver, type OtaReceiver } from '../ota/hook';
 
 /** Adds per-connect credentials to the CONNECT options, or (topic, payload) an integrity tag to an event (gateway mode). */
 export interface GatewayAuth {
@@ -69,6 +70,7 @@ export let startApp = function (cfg: Config, fw: string, ports: AppPorts, once?:
   // Only what is needed after boot is kept: Espruino closures keep their whole scope, so the
   // config and ports objects are dropped once read.
   const clock = ports.clock;
+  const store = ports.store; // the updater reads its boot log and loads its receiver from it
   const log = ports.log;
   const mem = ports.memory;
   const gw = ports.gateway;
@@ -87,6 +89,7 @@ export let startApp = function (cfg: Config, fw: string, ports: AppPorts, once?:
   let wifi = 0; // 1 while Wi-Fi is up
   let cause = ''; // why the device cannot work right now, '' when fine
   let mt = 0; // the maintenance window's timer while the LAN console is open, else 0
+  let rx: OtaReceiver | 0 = 0; // the update receiver while it is loaded
 
   // Declared before the modules that call it: Espruino does not hoist functions.
   function app(ev?: any, a?: any, b?: any): any {
@@ -102,6 +105,19 @@ export let startApp = function (cfg: Config, fw: string, ports: AppPorts, once?:
         maxPacket: 1024,
       };
       return gw ? gw(o) : o;
+    }
+    // Updates (firmware/ota): a message on ota/in, and the events that prove a new firmware on trial.
+    // The receiver is loaded from flash only while it has something to do.
+    if (ev === 3 && a.topic !== prefix + Topic.OtaIn) return;
+    if (ev === 3 || ev === 4 || ev === Link.Up || ev === Link.Down || ev === AppEv.WifiUp) {
+      if (!rx) rx = otaReceiver(ev, store);
+      try {
+        if (rx && rx(ev, ev === Link.Up ? a : client, fw, a, prefix)) rx = 0;
+      } catch (e) {
+        log('ota: ' + e);
+        rx = 0;
+      }
+      if (ev === 3) return;
     }
     const up = Math.floor(clock.now() / 1000); // seconds since boot
     if (ev === undefined) {
@@ -119,6 +135,7 @@ export let startApp = function (cfg: Config, fw: string, ports: AppPorts, once?:
       if (cause[0] === 'm') cause = ''; // an MQTT fault ("mqtt refused: ...") is over
       log('mqtt: connected to ' + b + ' as ' + id);
       a(Mq.Publish, prefix + Topic.Status, Status.Online, 1, true);
+      a(Mq.Subscribe, prefix + Topic.OtaIn, 1);
     } else if (ev === Link.Down) {
       client = undefined;
       inflight = 0;

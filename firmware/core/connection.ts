@@ -72,7 +72,7 @@ export let createConnection = function (
     } else if (op === Conn.Stop) {
       running = 0;
       phase = 0;
-    } else if (op === 4) return hook(op, a);
+    } else if (op === 3 || op === 4) return hook(op as 4, a); // an incoming PUBLISH, a PUBACK
     else if (op === 2) {
       phase = 3;
       if (timer) clock.cancel(timer);

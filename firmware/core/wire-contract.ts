@@ -11,6 +11,10 @@ export const enum Topic {
   Event = 'events/button',
   /** Retained availability: Status.Online once connected, the Will says Status.Offline. */
   Status = 'status',
+  /** Firmware updates to the device (subscribed at every CONNACK): a JSON begin, or `c<offset>:<bytes>` (docs/ota.md). */
+  OtaIn = 'ota/in',
+  /** The device's answers to an update, and its verdict after the restart (JSON). */
+  OtaOut = 'ota/out',
 }
 
 /** The two payloads of the status topic: plain words, not JSON, and never tagged. */

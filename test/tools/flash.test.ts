@@ -11,6 +11,7 @@ import { buildFirmware } from '../../tools/build/build-firmware';
 import { createMemoryLogger } from '../../tools/shared/log';
 import type { ProgressFactory } from '../../tools/device/progress';
 import { anchorOf } from '../support/user-error';
+import { LOADER_SOURCE } from '../../firmware/ota/loader-source';
 
 const cwd = process.cwd();
 let sim: RunningSimulator;
@@ -33,13 +34,17 @@ function bundle(name: string, text: string): string {
   return path;
 }
 
-test('a bundle goes to .bootcde through the Espruino CLI, the board restarts into it, and the read-back matches', async () => {
+test('a bundle goes into slot fw.a, the A/B loader to .bootcde through the Espruino CLI, the board restarts into it, and the read-back matches', async () => {
   const code = '(function(){\nvar n = 0;\nfor (var i = 0; i < 3; i++) n += i;\nglobal.flashed = "fixture-" + n;\nconsole.log("fixture booted " + n);\n})();\n'.repeat(30);
   const seen: number[] = [];
   const progress: ProgressFactory = (_label, total) => ({ add: () => {}, set: (d) => seen.push(d / total), stop: () => {} });
   const r = await run({ cwd, port: port(), bundle: bundle('fixture.js', code) }, deps(createMemoryLogger(), progress));
-  expect(sim.device.storage.read('.bootcde')?.toString('latin1')).toBe(code);
+  expect(sim.device.storage.read('fw.a')?.toString('latin1')).toBe('\n' + code);
+  expect(sim.device.storage.read('.bootcde')?.toString('latin1')).toBe(LOADER_SOURCE);
+  expect(sim.device.storage.read('.otalog')?.toString('latin1')).toBe('a' + '\xff'.repeat(127));
+  expect(sim.device.storage.read('ota.js')?.toString('latin1')).toMatch(/^\(function\(\)\{/);
   expect(r.bytes).toBe(code.length);
+  expect(r.bootLines).toContain('boot: fw.a');
   expect(r.bootLines).toContain('fixture booted 3');
   expect(sim.device.evaluate('global.flashed')).toBe('fixture-3');
   expect(seen.length).toBeGreaterThan(1);
@@ -57,10 +62,10 @@ test('the real firmware build flashes and boots on the virtual NodeMCU', async (
 }, 90000);
 
 test('a bundle larger than the free Storage is refused before the board is touched', async () => {
-  const before = sim.device.storage.read('.bootcde');
+  const before = sim.device.storage.read('fw.a');
   const huge = bundle('huge.js', '//' + 'x'.repeat(200 * 1024) + '\n');
   expect(await anchorOf(run({ cwd, port: port(), bundle: huge }, deps()))).toBe('bundle-too-big');
-  expect(sim.device.storage.read('.bootcde')).toEqual(before);
+  expect(sim.device.storage.read('fw.a')).toEqual(before);
 });
 
 test('a bundle with non-ASCII bytes, or a missing one, is refused with its own sentence', async () => {

@@ -6,7 +6,7 @@ import { createLogger } from '../shared/log';
 export function define(program: Command): void {
   program
     .command('flash')
-    .description('Build the firmware and save it to the board (Storage .bootcde) with the Espruino CLI, then restart the board and verify what it stored.')
+    .description('Build the firmware and save it to the board (slot fw.a, the update receiver, and the A/B loader as .bootcde), then restart the board and verify what it stored.')
     .option('--port <port>', 'serial device (/dev/ttyUSB0, COM3) or tcp://HOST:PORT (default: the only USB serial device)')
     .option('--bundle <file>', 'flash this bundle instead of building dist/firmware.js')
     .option('--verbose', 'show everything the board and the Espruino CLI say', false)
@@ -14,10 +14,12 @@ export function define(program: Command): void {
       'after',
       `
 Works offline: the CLI gets config/boards/<BOARD>.json instead of downloading a board description,
-and no modules are downloaded. The CLI resets the board (stopping the running program), writes
-.bootcde, and load()s it; then the length and CRC-32 of .bootcde are read back and compared with
-the bundle (the CLI's own exit code says nothing about success). config.json and the certificates
-stay as they are: change those with npm run provision.
+and no modules are downloaded. The running program is stopped; the bundle goes into slot fw.a,
+the update receiver into ota.js and a fresh boot log into .otalog (each verified by CRC as it is
+written; the other slot and any half-received update are erased); then the Espruino CLI writes
+the A/B loader to .bootcde and load()s it, and the lengths and CRC-32s of .bootcde and fw.a are
+read back (the CLI's own exit code says nothing about success). config.json and the certificates
+stay as they are: change those with npm run provision. Updates over the air: docs/ota.md.
 
 Examples:
   npm run flash

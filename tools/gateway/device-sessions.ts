@@ -54,6 +54,8 @@ export interface DeviceSessions {
    * removed, or given a new secret (a rotation). Called when devices.json changes.
    */
   recheck(): void;
+  /** Publishes to a connected device as if from AWS (the updater's chunks); false when it is not live. */
+  sendToDevice(thing: string, topic: string, payload: Buffer): boolean;
 }
 
 export interface SessionDeps {
@@ -312,6 +314,12 @@ export function createDeviceSessions(deps: SessionDeps): DeviceSessions {
       }
     },
 
+    sendToDevice(thing, topic, payload) {
+      const s = byThing.get(thing);
+      if (!s || s.state !== 'live' || !ownsTopic(s.topicPrefix, s.thing, topic)) return false;
+      deliver(s, topic, payload, 0);
+      return true;
+    },
     async shutdown(closeDevices) {
       stopping = true;
       await closeDevices();

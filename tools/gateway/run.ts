@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import Aedes from 'aedes';
 import { UserError } from '../shared/errors';
 import { createDeviceSessions } from './device-sessions';
+import { createDeviceUpdates, type DeviceUpdates } from './device-updates';
 import { openDeviceStore } from './device-store';
 import type { UpstreamTarget } from './upstream';
 import { AMAZON_ROOT_CA1_URL, KEY_FILE } from '../certificates';
@@ -22,10 +23,14 @@ export interface GatewayOptions {
   log?: (line: string) => void;
   /** How long AWS may take to accept a device's connection before the device is refused. */
   connectTimeoutMs?: number;
+  /** How long the updater waits for a device's answer before it resends (default 10 s). */
+  updateStepMs?: number;
 }
 
 export interface Gateway {
   port: number;
+  /** Firmware updates for its devices (device-updates.ts); optional so stand-in gateways need none. */
+  updates?: DeviceUpdates;
   close(): Promise<void>;
 }
 
@@ -52,6 +57,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const sessions = createDeviceSessions({ store, upstream: opts.upstream, log, connectTimeoutMs: opts.connectTimeoutMs });
   const aedes = new Aedes({ ...sessions.hooks });
   sessions.attach(aedes);
+  const updates = createDeviceUpdates({ store, sessions, aedes, log, stepTimeoutMs: opts.updateStepMs });
   aedes.on('connectionError', (_client, err) => log(`connection error: ${err.message}`));
 
   const sockets = new Set<Socket>();
@@ -83,9 +89,11 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   let closing: Promise<void> | undefined;
   return {
     port,
+    updates,
     close() {
       closing ??= (async () => {
         unwatchFile(devicesFile, onStoreChange);
+        updates.close();
         const stopped = new Promise<void>((r) => server.close(() => r())); // no new devices
         await sessions.shutdown(async () => {
           await new Promise<void>((r) => aedes.close(() => r()));

@@ -31,7 +31,7 @@ export interface UpdateOptions {
  * reset() stops the program (and frees its RAM for long lines); it happens after the line that
  * asks for it, maybe after later lines already received, so poll until a marker global is gone.
  */
-async function stopProgram(client: ConsoleClient): Promise<void> {
+export async function stopProgram(client: ConsoleClient): Promise<void> {
   client.send('global.__pv=1;reset()');
   for (let i = 0; i < 20; i++) {
     // A boolean, not `global.__pv`: Espruino's JSON.stringify(undefined) is "null", never undefined.

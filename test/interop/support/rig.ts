@@ -10,6 +10,7 @@ import { createCloudWatcher, type CloudWatcher } from '../../../tools/monitor/cl
 import type { DevPki } from '../../../tools/pki/dev-pki';
 import { generateDeviceSecret } from '../../../tools/gateway/device-store';
 import { enrolDevice } from '../../../tools/provision/gateway-enrolment';
+import type { DeviceUpdates } from '../../../tools/gateway/device-updates';
 import { startGateway, type Gateway } from '../../../tools/gateway/run';
 import { startMosquitto, type Mosquitto } from '../../support/mosquitto';
 import { eventFilter, eventTopic, statusFilter, Topic, type ButtonEvent, type CloudMessage } from '../../../firmware/core/wire-contract';
@@ -103,6 +104,8 @@ export interface RigGateway {
   logs: string[];
   /** Enrols a thing (certificate from the PKI, a fresh secret) and returns its secret. */
   enrol(thing: string): string;
+  /** The running gateway's updater. */
+  updates(): DeviceUpdates;
   /** Stops and starts it again on the same port (the store, and so the counters, are kept). */
   restart(): Promise<void>;
   close(): Promise<void>;
@@ -119,6 +122,7 @@ export async function startRigGateway(pki: DevPki, dir: string, upstreamPort: nu
       upstream: { endpoint: '127.0.0.1', port: upstreamPort, caPath: pki.caPath },
       log: (l) => logs.push(l),
       connectTimeoutMs: 5000,
+      updateStepMs: 1000,
     });
   let gw: Gateway | undefined = await open(0);
   const port = gw.port;
@@ -132,6 +136,7 @@ export async function startRigGateway(pki: DevPki, dir: string, upstreamPort: nu
       enrolDevice(storeDir, thing, secret, { certPem: id.cert, keyPem: id.key });
       return secret;
     },
+    updates: () => gw!.updates!,
     async restart() {
       await gw?.close();
       gw = await open(port);

@@ -1,0 +1,69 @@
+// The gateway updates its devices: a queued bundle goes to a virtual NodeMCU (the exact firmware,
+// A/B flashed) through the gateway's own broker, resumes after a gateway restart mid-transfer, and
+// its outcome is recorded only after the device proved the new firmware; an offline device gets
+// its update when it comes back; a same-version update is refused with the device's reason.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildOtaFiles } from '../../tools/build/build-ota-files';
+import { freshLog, slotFile } from '../../tools/flash/write-slots';
+import { version } from '../../package.json';
+import { startRig, startRigDevice, until, type Rig, type RigDevice } from '../interop/support/rig';
+
+let rig: Rig;
+let receiver: Buffer;
+let loader: Buffer;
+let fw: Buffer;
+const devices: RigDevice[] = [];
+
+beforeAll(async () => {
+  rig = await startRig('aws-like');
+  const ota = await buildOtaFiles({ cwd: join(__dirname, '../..'), outDir: rig.ws.dir, log: () => {} });
+  receiver = readFileSync(ota.receiver);
+  loader = readFileSync(ota.loader);
+  fw = readFileSync(rig.ws.bundle);
+}, 90000);
+afterAll(async () => {
+  for (const d of devices) await d.close();
+  await rig?.close();
+});
+
+const withVersion = (v: string) => Buffer.from(fw.toString('latin1').replace(/="\d+\.\d+\.\d+"/, `="${v}"`), 'latin1');
+
+function abDevice(thing: string, boot = true): RigDevice {
+  const secret = rig.gw.enrol(thing);
+  const d = startRigDevice(rig.ws, thing, { kind: 'gateway', port: rig.gw.port, secret }, {}, false);
+  d.device.storage.write('fw.a', slotFile(fw));
+  d.device.storage.erase('.bootcde');
+  d.device.storage.write('ota.js', receiver);
+  d.device.storage.write('.otalog', freshLog());
+  d.device.storage.write('.bootcde', loader);
+  if (boot) d.device.boot();
+  devices.push(d);
+  return d;
+}
+
+test('an update resumes after a gateway restart mid-transfer, and SUCCEEDED is recorded only once the device proved it', async () => {
+  const d = abDevice('gw-ota-1');
+  await d.waitLine(/^mqtt: connected/, 15000);
+  rig.gw.updates().queue('gw-ota-1', withVersion('0.9.0'), '0.9.0');
+  await d.waitLine(/^ota: receiving 0\.9\.0/, 15000);
+  // Restart the gateway once a few chunks are in flash.
+  await until(() => (d.device.storage.read('fw.b')?.indexOf(0xff) ?? 0) > 2000, 15000, () => 'no chunks arrived');
+  await rig.gw.restart();
+  expect(rig.gw.updates().status('gw-ota-1')?.state).toBe('running'); // as the old gateway left it
+  const done = await rig.gw.updates().outcome('gw-ota-1');
+  expect(done).toMatchObject({ state: 'SUCCEEDED', detail: 'running 0.9.0', switched: true });
+  expect(d.lines.some((l) => /^ota: receiving 0\.9\.0 \(\d+ bytes\) into fw\.b from byte \d+/.test(l))).toBe(true);
+  expect(d.lines).toContain('ota: running 0.9.0, proven');
+  expect(rig.gw.logs).toContain('update gw-ota-1: SUCCEEDED (running 0.9.0)');
+}, 90000);
+
+test('a device that is offline gets its update when it connects; the same version is refused with its reason', async () => {
+  const d = abDevice('gw-ota-2', false);
+  rig.gw.updates().queue('gw-ota-2', fw, version);
+  await new Promise((r) => setTimeout(r, 500));
+  expect(rig.gw.updates().status('gw-ota-2')?.state).toBe('pending');
+  d.device.boot();
+  const done = await rig.gw.updates().outcome('gw-ota-2');
+  expect(done).toMatchObject({ state: 'REJECTED', detail: `already running ${version}` });
+}, 60000);

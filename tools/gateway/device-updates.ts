@@ -1,0 +1,147 @@
+// The gateway's firmware updates for its devices: a queued update (bundle and version, kept in the
+// store's updates/ folder so it survives a gateway restart) is streamed to the device with
+// sendUpdate as soon as the device is connected and subscribed to its ota topic, and its outcome is
+// recorded only once the device gave its verdict (proven, rolled back, refused). It does not decide
+// what to install (a command or, later, an AWS IoT job queues it).
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type Aedes from 'aedes';
+import { writeAtomic } from '../shared/write-atomic';
+import { sendUpdate, type UpdateOutcome } from '../ota/send-update';
+import type { DeviceStore } from './device-store';
+import type { DeviceSessions } from './device-sessions';
+import { Topic, thingRoot } from '../../firmware/core/wire-contract';
+
+export interface UpdateRecord {
+  version: string;
+  allowDowngrade: boolean;
+  state: 'pending' | 'running' | UpdateOutcome['status'];
+  detail: string;
+  /** The device has switched to the new slot (so after a gateway restart, "already running <version>" means it is done). */
+  switched: boolean;
+}
+
+export interface DeviceUpdates {
+  /** Queues (replacing any earlier one) and starts at once if the device is connected. */
+  queue(thing: string, bundle: Buffer, version: string, opts?: { allowDowngrade?: boolean }): void;
+  status(thing: string): UpdateRecord | undefined;
+  /** Resolves with the outcome of the thing's current update. */
+  outcome(thing: string): Promise<UpdateRecord>;
+  close(): void;
+}
+
+export interface DeviceUpdatesDeps {
+  store: DeviceStore;
+  sessions: Pick<DeviceSessions, 'sendToDevice'>;
+  aedes: Aedes;
+  log: (line: string) => void;
+  /** Per-answer wait before a step is resent (default 10 s); tests shorten it. */
+  stepTimeoutMs?: number;
+}
+
+export function createDeviceUpdates(d: DeviceUpdatesDeps): DeviceUpdates {
+  const dir = join(d.store.dir, 'updates');
+  const running = new Set<string>();
+  const waiters = new Map<string, ((r: UpdateRecord) => void)[]>();
+  const replies = new Map<string, (payload: Buffer) => void>();
+  let closed = false;
+  const recordPath = (thing: string) => join(dir, `${thing}.json`);
+  const bundlePath = (thing: string) => join(dir, `${thing}.js`);
+  const read = (thing: string): UpdateRecord | undefined => {
+    try {
+      return JSON.parse(readFileSync(recordPath(thing), 'utf8')) as UpdateRecord;
+    } catch {
+      return undefined;
+    }
+  };
+  const write = (thing: string, r: UpdateRecord) => writeAtomic(recordPath(thing), JSON.stringify(r, null, 2) + '\n');
+
+  async function start(thing: string): Promise<void> {
+    const rec = read(thing);
+    const dev = d.store.get(thing);
+    if (closed || running.has(thing) || !rec || (rec.state !== 'pending' && rec.state !== 'running') || !dev || !existsSync(bundlePath(thing))) return;
+    running.add(thing);
+    write(thing, { ...rec, state: 'running' });
+    d.log(`update ${thing}: sending ${rec.version}${rec.switched ? ' (resuming after the switch)' : ''}`);
+    let outcome: UpdateOutcome;
+    try {
+      outcome = await sendUpdate(
+        {
+          publish: (topic, payload) => {
+            if (!d.sessions.sendToDevice(thing, topic, payload)) throw new Error('offline');
+          },
+          onReply: (fn) => {
+            replies.set(thing, fn);
+            return () => replies.delete(thing);
+          },
+        },
+        {
+          thing,
+          prefix: dev.topicPrefix,
+          bundle: readFileSync(bundlePath(thing)),
+          version: rec.version,
+          secret: dev.secret,
+          allowDowngrade: rec.allowDowngrade,
+          stepTimeoutMs: d.stepTimeoutMs,
+          onState: (s) => {
+            if (s === 'switching') write(thing, { ...rec, state: 'running', switched: true });
+          },
+        },
+      );
+    } catch (e) {
+      // Not connected (or gone mid-update): it stays queued; its next SUBSCRIBE starts it again.
+      write(thing, { ...(read(thing) ?? rec), state: 'pending' });
+      if ((e as Error).message !== 'offline') d.log(`update ${thing}: ${(e as Error).message}`);
+      return;
+    } finally {
+      running.delete(thing);
+    }
+    const now = read(thing) ?? rec;
+    // The device proved the new firmware and reported while the gateway was down: it now runs it.
+    if (outcome.status === 'REJECTED' && now.switched && outcome.detail === `already running ${rec.version}`) outcome = { status: 'SUCCEEDED', detail: `running ${rec.version}` };
+    // Silence (the device went away): it stays queued for when it comes back.
+    if (closed || outcome.status === 'TIMED_OUT') {
+      if (!closed) write(thing, { ...now, state: 'pending', detail: outcome.detail });
+      return;
+    }
+    const done: UpdateRecord = { ...now, state: outcome.status, detail: outcome.detail };
+    write(thing, done);
+    rmSync(bundlePath(thing), { force: true });
+    d.log(`update ${thing}: ${outcome.status} (${outcome.detail})`);
+    for (const w of waiters.get(thing)?.splice(0) ?? []) w(done);
+  }
+
+  // A device's answers come up as its publishes on devices/<thing>/ota/out (they go on to AWS too).
+  const root = (thing: string) => thingRoot(d.store.get(thing)?.topicPrefix ?? Topic.DefaultPrefix, thing);
+  const onPublish = (packet: { topic: string; payload: Buffer | string }, client: { id: string } | null) => {
+    if (!client || !replies.has(client.id) || packet.topic !== root(client.id) + Topic.OtaOut) return;
+    replies.get(client.id)?.(Buffer.from(packet.payload));
+  };
+  // A device that subscribes to its ota topic is connected and listening: start what is queued for it.
+  const onSubscribe = (subs: { topic: string }[], client: { id: string } | null) => {
+    if (client && d.store.get(client.id) && subs.some((s) => s.topic === root(client.id) + Topic.OtaIn)) setTimeout(() => void start(client.id).catch((e) => d.log(`update ${client.id}: ${e}`)), 200);
+  };
+  d.aedes.on('publish', onPublish as never);
+  d.aedes.on('subscribe', onSubscribe as never);
+
+  return {
+    queue(thing, bundle, version, opts = {}) {
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      writeFileSync(bundlePath(thing), bundle);
+      write(thing, { version, allowDowngrade: opts.allowDowngrade === true, state: 'pending', detail: '', switched: false });
+      d.log(`update ${thing}: ${version} queued (${bundle.length} bytes)`);
+      void start(thing).catch((e) => d.log(`update ${thing}: ${e}`));
+    },
+    status: read,
+    outcome(thing) {
+      const r = read(thing);
+      if (r && r.state !== 'pending' && r.state !== 'running') return Promise.resolve(r);
+      return new Promise((resolve) => waiters.set(thing, [...(waiters.get(thing) ?? []), resolve]));
+    },
+    close() {
+      closed = true;
+      d.aedes.removeListener('publish', onPublish as never);
+      d.aedes.removeListener('subscribe', onSubscribe as never);
+    },
+  };
+}
