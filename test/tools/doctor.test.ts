@@ -131,7 +131,7 @@ function report(over: Partial<DeviceReport> = {}): DeviceReport {
   return {
     info: { version: '2v29', board: 'ESP8266_4MB', modules: ['Wifi'], hasTls: false, storage: { totalBytes: 196608, freeBytes: 150000, fileBytes: 0, fileCount: 0, trashBytes: 0, trashCount: 0 } },
     memory: { free: 1000, total: 1600 },
-    sizes: { bootcde: 20000, config: 60, backup: 60 },
+    sizes: { bootcde: 20000, config: 60, backup: 60, fwA: -1, fwB: -1 },
     configText: JSON.stringify({ thing: 't', mqtt: { host: 'gw', port: 1883, transport: 'tcp' } }),
     backupText: '',
     wifi: { status: 'connected', ssid: 'n', ip: '10.0.0.9' },
@@ -149,9 +149,15 @@ test('each kind of board problem maps to its failing check', () => {
   expect(status(report({ memory: { free: 60, total: 1600 } }), 'free memory')).toBe('fail');
   expect(status(report({ memory: { free: 200, total: 1600 } }), 'free memory')).toBe('warn');
   expect(status(report({ info: { ...report().info, storage: { ...report().info.storage, freeBytes: 1000 } } }), 'free Storage')).toBe('fail');
-  expect(status(report({ sizes: { bootcde: 1, config: -1, backup: -1 } }), 'config.json')).toBe('fail');
+  expect(status(report({ sizes: { bootcde: 1, config: -1, backup: -1, fwA: -1, fwB: -1 } }), 'config.json')).toBe('fail');
   expect(status(report({ wifi: { status: 'no_ap_found', ssid: 'n', ip: '0.0.0.0' } }), 'Wi-Fi')).toBe('fail');
   expect(runChecks(report(), { hasBoardJson: false }).find((c) => c.name === 'board')?.status).toBe('warn');
+});
+
+test('a board with the A/B layout is judged by its firmware slots, not by the loader in .bootcde', () => {
+  const c = runChecks(report({ sizes: { bootcde: 858, config: 60, backup: 60, fwA: 17628, fwB: -1 } }), { hasBoardJson: true });
+  expect(c.find((x) => x.name === 'firmware (A/B slots)')).toMatchObject({ status: 'ok', detail: 'slot a 17628 bytes; loader 858 bytes' });
+  expect(c.find((x) => x.name === 'firmware (.bootcde)')).toBeUndefined();
 });
 
 describe('the doors (docs/security.md)', () => {

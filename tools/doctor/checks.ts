@@ -82,7 +82,10 @@ export function runChecks(r: DeviceReport, o: { hasBoardJson: boolean; now?: Dat
   else if (room < 16384) add('free Storage', 'warn', `${room} bytes`, 'erase unused files (require("Storage").list())');
   else add('free Storage', 'ok', `${room} of ${info.storage.totalBytes} bytes (after compaction)`);
 
+  // Since the A/B layout, .bootcde is the small loader and the firmware lives in fw.a / fw.b.
+  const slots = [r.sizes.fwA >= 0 ? `slot a ${r.sizes.fwA} bytes` : '', r.sizes.fwB >= 0 ? `slot b ${r.sizes.fwB} bytes` : ''].filter(Boolean);
   if (r.sizes.bootcde < 0) add('firmware (.bootcde)', 'fail', 'missing', 'npm run flash');
+  else if (slots.length) add('firmware (A/B slots)', 'ok', `${slots.join(', ')}; loader ${r.sizes.bootcde} bytes`);
   else add('firmware (.bootcde)', 'ok', `${r.sizes.bootcde} bytes`);
 
   if (r.sizes.config < 0) add('config.json', 'fail', 'missing: the firmware runs on defaults', PROVISION);

@@ -13,7 +13,7 @@ import type { LanDoors } from './lan-doors';
 /** Probe extras, answered with the first probe (one round trip). Espruino 2v29 syntax. */
 export const DOCTOR_PROBE = [
   '(function(m){return[m.free,m.total]})(process.memory())',
-  '[".bootcde","config.json","config.bak"].map(function(n){var s=S.read(n);return s===undefined?-1:s.length})',
+  '[".bootcde","config.json","config.bak","fw.a","fw.b"].map(function(n){var s=S.read(n);return s===undefined?-1:s.length})',
   '(function(){try{var w=require("Wifi"),d=w.getDetails(),i=w.getIP();return[d.status,d.ssid,i.ip]}catch(e){return[""+e]}})()',
   // The soft AP as the SDK has it, and where the console is (Telnet: doctor itself came in over it).
   '(function(){var r=[E.getConsole()];try{var d=require("Wifi").getAPDetails();r.push(d.status,d.authMode)}catch(e){r.push(""+e)}return r})()',
@@ -23,7 +23,8 @@ export interface DeviceReport {
   info: DeviceInfo;
   memory: { free: number; total: number };
   /** Length in bytes, or -1 when missing. */
-  sizes: { bootcde: number; config: number; backup: number };
+  /** fwA/fwB: the A/B firmware slots npm run flash and updates write (-1 on a board flashed before them). */
+  sizes: { bootcde: number; config: number; backup: number; fwA: number; fwB: number };
   /** Filled by readConfigFiles ('' when missing). */
   configText: string;
   backupText: string;
@@ -43,12 +44,12 @@ export function reportFromProbe(dev: Pick<ConnectedDevice, 'info' | 'extra'>): D
   const [mem, sizes, wifi, doors] = dev.extra;
   const d = Array.isArray(doors) ? (doors as unknown[]) : [];
   const [free, total] = nums(mem, 2);
-  const [bootcde, cfg, bak] = nums(sizes, 3);
+  const [bootcde, cfg, bak, fwA, fwB] = nums(sizes, 5);
   const w = Array.isArray(wifi) ? (wifi as unknown[]) : [];
   return {
     info: dev.info,
     memory: { free, total },
-    sizes: { bootcde, config: cfg, backup: bak },
+    sizes: { bootcde, config: cfg, backup: bak, fwA, fwB },
     configText: '',
     backupText: '',
     wifi: w.length === 1 ? { error: String(w[0]) } : { status: w[0] as string, ssid: w[1] as string, ip: w[2] as string },
