@@ -185,11 +185,16 @@ test('a fresh run makes the calls in order with the right inputs and saves the i
     policyName: 'button-1-policy',
   });
   // What provision will load: the saved pair matches, and is RSA 2048 for direct TLS.
-  writeFileSync(join(dir, 'AmazonRootCA1.pem'), awsCa.ca.pem);
   const identity = loadIdentity({ cwd, thing: 'button-1', directTls: true });
   expect(identity.thingFromCert).toBe('button-1');
   expect(identity.certificateId).toBe(result.certificateId);
   expect(log.lines.filter((l) => /^\[\d\/7\]/.test(l))).toHaveLength(7);
+  // Nothing left to download by hand: the Next line names only commands, each one this CLI has.
+  const next = log.lines.find((l) => l.startsWith('Next:'))!;
+  expect(next).not.toMatch(/download|AmazonRootCA1/);
+  expect(next).toContain('`npm run provision -- --thing button-1 --wifi-ssid YOUR_WIFI`');
+  const scripts = Object.keys(JSON.parse(readFileSync(join(__dirname, '../../package.json'), 'utf8')).scripts);
+  for (const [, script] of next.matchAll(/`npm run ([\w-]+)/g)) expect(scripts).toContain(script);
 });
 
 test('the policy is least privilege: its own client id, its own topics and shadow, nothing else', async () => {

@@ -72,12 +72,6 @@ const cases: BadCase[] = [
     message: /nope\.pem\.crt does not exist/,
   },
   {
-    name: 'missing root CA, with where to get it',
-    setup: () => folder(ours({ cert: good().cert, key: good().key })),
-    anchor: 'ca-missing',
-    message: /amazontrust\.com\/repository\/AmazonRootCA1\.pem/,
-  },
-  {
     name: 'garbage PEM certificate',
     setup: () => folder(ours({ ...good(), cert: GARBAGE_CERT })),
     anchor: 'pem-invalid',

@@ -3,7 +3,9 @@
 import { createHash, createPrivateKey, X509Certificate } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadIdentity, certificateId } from '../../tools/certificates';
+import { rootCertificates } from 'node:tls';
+import { loadIdentity, certificateId, amazonRootCa1Pem } from '../../tools/certificates';
+import { isUserError } from '../../tools/shared/errors';
 import { makeCert, makeKey, makePki, makeTempDir, type TempDir, type TestPki } from '../support/cert-fixtures';
 
 let pki: TestPki;
@@ -105,4 +107,40 @@ test("AWS's generic common name is not taken for a thing name; another thing's n
   const foreign = pki.client('button-2');
   const b = folder({ 'certificate.pem.crt': foreign.pem, 'private.pem.key': foreign.key.pem, 'AmazonRootCA1.pem': pki.ca.pem });
   expect(loadIdentity(b).warnings.join(' ')).toMatch(/issued to "button-2", not "button-1"/);
+});
+
+test("no CA file beside the certificate: Amazon Root CA 1 from Node's own root store, nothing to download", () => {
+  const c = pki.client('button-1');
+  const { cwd, thing } = folder({ 'certificate.pem.crt': c.pem, 'private.pem.key': c.key.pem });
+  const identity = loadIdentity({ cwd, thing });
+  expect(identity.paths.caPath).toBeUndefined();
+  expect(identity.ca.subject).toMatch(/^CN=Amazon Root CA 1$/m);
+  expect(identity.ca.ca).toBe(true);
+  expect(rootCertificates.some((p) => new X509Certificate(p).raw.equals(identity.ca.raw))).toBe(true);
+  // The DER the device gets for direct TLS is that CA's.
+  expect(identity.caDer.equals(new X509Certificate(amazonRootCa1Pem()).raw)).toBe(true);
+  // Explicit --cert/--key without --ca, and no certs/<thing>/ folder: the same.
+  const certPath = tmp.write('explicit.crt', c.pem);
+  const keyPath = tmp.write('explicit.key', c.key.pem);
+  expect(loadIdentity({ cwd: tmp.path, certPath, keyPath }).ca.subject).toMatch(/Amazon Root CA 1/);
+});
+
+test('a CA file beside the certificate still wins, and --ca over both', () => {
+  const c = pki.client('button-1');
+  const { cwd, thing } = folder({ 'certificate.pem.crt': c.pem, 'private.pem.key': c.key.pem, 'AmazonRootCA1.pem': pki.ca.pem });
+  expect(loadIdentity({ cwd, thing }).caPem).toBe(new X509Certificate(pki.ca.pem).toString());
+  const other = makePki();
+  const caPath = tmp.write('other-ca.pem', other.ca.pem);
+  expect(loadIdentity({ cwd, thing, caPath }).caPem).toBe(new X509Certificate(other.ca.pem).toString());
+});
+
+test('a Node without Amazon Root CA 1 in its store: one sentence saying where to download it', () => {
+  let err: unknown;
+  try {
+    amazonRootCa1Pem([pki.ca.pem]);
+  } catch (e) {
+    err = e;
+  }
+  expect(isUserError(err) && err.anchor).toBe('ca-missing');
+  expect((err as Error).message).toMatch(/amazontrust\.com\/repository\/AmazonRootCA1\.pem.*--ca FILE/);
 });

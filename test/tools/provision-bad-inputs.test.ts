@@ -107,6 +107,8 @@ afterAll(async () => {
 interface BadCase {
   name: string;
   setup: () => ProvisionOptions;
+  /** Extra provision deps for this case. */
+  deps?: object;
   anchor: string;
   message: RegExp;
 }
@@ -137,13 +139,26 @@ const cases: BadCase[] = [
   },
   { name: 'an endpoint written as a URL', setup: () => opts(folder(good()), { endpoint: 'https://a1b2c3-ats.iot.eu-west-1.amazonaws.com' }), anchor: 'endpoint-invalid', message: /leave out the scheme/ },
   { name: 'an endpoint with a space', setup: () => opts(folder(good()), { endpoint: 'a1b2c3 ats.iot.amazonaws.com' }), anchor: 'endpoint-invalid', message: /host name holds only/ },
-  { name: 'gateway mode without the gateway address', setup: () => opts(folder(good()), { mode: 'gateway' }), anchor: 'gateway-address-missing', message: /--gateway HOST/ },
+  {
+    name: 'gateway mode without --gateway, no gateway answering on the LAN and none remembered',
+    setup: () => opts(folder(good()), { mode: 'gateway' }),
+    deps: { findGateways: async () => [] },
+    anchor: 'gateway-address-missing',
+    message: /No gateway answered on the LAN: start `npm run gateway`.*--gateway HOST/,
+  },
+  {
+    name: 'gateway mode without --gateway and two gateways answering',
+    setup: () => opts(folder(good()), { mode: 'gateway' }),
+    deps: { findGateways: async () => [{ name: 'a', host: '192.168.1.10', port: 1883 }, { name: 'b', host: '192.168.1.11', port: 1883 }] },
+    anchor: 'gateway-ambiguous',
+    message: /2 gateways answered on the LAN \(192\.168\.1\.10:1883, 192\.168\.1\.11:1883\): pass --gateway/,
+  },
   { name: 'a pin the device refuses', setup: () => opts(folder(good()), { pins: { led: 'D0' } }), anchor: 'config-invalid', message: /pins\.led may not be D0/ },
   { name: 'a keepalive AWS refuses', setup: () => opts(folder(good()), { keepaliveS: 5 }), anchor: 'config-invalid', message: /mqtt\.keepaliveS must be an integer 30\.\.1200/ },
 ];
 
 test.each(cases)('$name: one clear error, old identity intact', async (c) => {
-  const f = await failure(c.setup());
+  const f = await failure(c.setup(), c.deps);
   expect(f.anchor).toBe(c.anchor);
   expect(f.message).toMatch(c.message);
   expectOldIdentityIntact();

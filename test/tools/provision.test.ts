@@ -82,20 +82,24 @@ test('direct TLS: the device connects to the broker with the identity provisione
   }
 }, 60000);
 
-test('gateway mode: a stock ESP8266 gets the gateway address and a secret, the gateway the AWS identity, and old key files are erased', async () => {
+test('gateway mode: a stock ESP8266 gets the address of the gateway that answers on the LAN (mDNS) and a secret, the gateway the AWS identity, and old key files are erased', async () => {
   const sim = await device('esp8266');
   identityFolder('button-3');
   const store = join(cwd, '.gateway');
   const gwLog: string[] = [];
-  const gateway: Gateway = await startGateway({ bind: '127.0.0.1', port: 0, store, upstream: { endpoint: '127.0.0.1', port: broker.port, caPath: temp.pki.caPath }, log: (l) => gwLog.push(l) });
+  // mDNS on loopback, on a port of this test's own: nothing leaves this machine.
+  const mdns = { interface: '127.0.0.1', port: 20000 + Math.floor(Math.random() * 20000) };
+  const gateway: Gateway = await startGateway({ bind: '127.0.0.1', port: 0, store, upstream: { endpoint: '127.0.0.1', port: broker.port, caPath: temp.pki.caPath }, advertise: mdns, log: (l) => gwLog.push(l) });
   try {
     // An earlier direct-TLS identity the device no longer can use: its key must not stay behind.
     sim.device.storage.write('key-0badc0de.der', Buffer.from([0x30, 1, 2, 3]));
     sim.device.storage.write('config.json', JSON.stringify({ thing: 'old', tls: { key: 'key-0badc0de.der' }, button: { longMs: 900 } }));
+    const log = createMemoryLogger();
     const r = await run(
-      { cwd, thing: 'button-3', port: `tcp://127.0.0.1:${sim.port}`, gateway: `127.0.0.1:${gateway.port}`, gatewayStore: store, wifiSsid: 'sim-ap', wifiPassword: 'sim-pass' },
-      deps(),
+      { cwd, thing: 'button-3', port: `tcp://127.0.0.1:${sim.port}`, gatewayStore: store, wifiSsid: 'sim-ap', wifiPassword: 'sim-pass' },
+      { ...deps(), log, env: { BUTTON_MDNS: `${mdns.interface}:${mdns.port}` } },
     );
+    expect(log.lines.join('\n')).toContain(`at 127.0.0.1:${gateway.port}`);
     expect(r.mode).toBe('gateway');
     expect(r.erased).toEqual(['key-0badc0de.der']);
     await until('the gateway forwards button-3 to the broker', () => connections.some((c) => c.id === 'button-3'));
@@ -108,9 +112,14 @@ test('gateway mode: a stock ESP8266 gets the gateway address and a secret, the g
     expect(sim.device.storage.list().filter((n) => n.endsWith('.der'))).toEqual([]);
     expect(readFileSync(join(enrolled.certDir, 'certificate.pem.crt'), 'utf8')).toContain('BEGIN CERTIFICATE');
 
-    // Provisioning again keeps the secret, so device and gateway never disagree.
-    await run({ cwd, thing: 'button-3', port: `tcp://127.0.0.1:${sim.port}`, gateway: `127.0.0.1:${gateway.port}`, gatewayStore: store }, deps());
-    expect(JSON.parse(sim.device.storage.read('config.json')!.toString()).gateway.secret).toBe(enrolled.secret);
+    // Provisioning again keeps the secret, so device and gateway never disagree; with no gateway
+    // answering, the one the device had is kept.
+    const again = createMemoryLogger();
+    await run({ cwd, thing: 'button-3', port: `tcp://127.0.0.1:${sim.port}`, gatewayStore: store }, { ...deps(), log: again, findGateways: async () => [] });
+    const after = JSON.parse(sim.device.storage.read('config.json')!.toString());
+    expect(after.gateway.secret).toBe(enrolled.secret);
+    expect(after.mqtt).toEqual({ host: '127.0.0.1', port: gateway.port, transport: 'tcp' });
+    expect(again.lines.join('\n')).toContain(`keeping the one the device had, 127.0.0.1:${gateway.port}`);
   } finally {
     await gateway.close();
   }

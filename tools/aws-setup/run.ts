@@ -1,10 +1,10 @@
 // aws-setup: creates (or finds) the thing in AWS IoT with a host-made key and certificate, a
 // least-privilege policy and the attachments, and saves the identity in certs/<thing>/.
-// Idempotent: re-runs reuse what exists. It never fetches or embeds the root CA (see --ca).
+// Idempotent: re-runs reuse what exists. It never fetches the root CA: the tools take Amazon Root
+// CA 1 from Node's own store, and --ca copies another one into the folder.
 import type { IoTClient } from '@aws-sdk/client-iot';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { CERT_FILE, KEY_FILE, CA_FILE, AMAZON_ROOT_CA1_URL, displayPath, certificateId } from '../certificates';
+import { CERT_FILE, KEY_FILE, displayPath, certificateId } from '../certificates';
 import { UserError } from '../shared/errors';
 import type { Logger } from '../shared/log';
 import { createCsr, generateDeviceKey } from './device-key';
@@ -120,14 +120,14 @@ export async function run(options: AwsSetupOptions, deps: AwsSetupDeps): Promise
 
   const info = { thing, endpoint, port: 8883, region: scope.region, certificateId: cert.id, certificateArn: cert.arn, policyName, ...(topicPrefix === Topic.DefaultPrefix ? {} : { topicPrefix }) };
   for (const written of saveThingFiles(dir, info, caPem)) changes.push(`wrote ${show(written)}`);
-  const caPath = join(dir, CA_FILE);
   log.info(`Done: ${thing} in ${scope.region}, ${changes.length ? changes.length + ' change(s)' : 'nothing to change'}. Files in ${show(dir)}.`);
-  if (!existsSync(caPath)) {
-    log.info(`Next: download ${CA_FILE} from ${AMAZON_ROOT_CA1_URL} into ${show(dir)} (or run again with --ca FILE), then \`npm run provision -- --thing ${thing}\`.`);
-  } else {
-    log.info(`Next: \`npm run provision -- --thing ${thing}\`.`);
-  }
+  log.info(nextStep(thing));
   return { kind: 'done', thing, region: scope.region, endpoint, certificateId: cert.id, certificateArn: cert.arn, policyName, dir, changes };
+}
+
+/** The README's next steps, as commands that run as they are (a test runs the README). */
+export function nextStep(thing: string): string {
+  return `Next: for a stock ESP8266 (no TLS), start \`npm run gateway\` on a computer in the board's network; then \`npm run provision -- --thing ${thing} --wifi-ssid YOUR_WIFI\` and \`npm run flash\`.`;
 }
 
 interface CertificateArgs {

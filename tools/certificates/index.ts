@@ -13,3 +13,4 @@ export {
   type IdentityPaths,
 } from './locate-identity';
 export { certificateId, commonName } from './certificate-id';
+export { amazonRootCa1Pem, BUILTIN_CA_NAME } from './amazon-root-ca';

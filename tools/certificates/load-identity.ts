@@ -3,6 +3,7 @@
 import { createPrivateKey, KeyObject, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { UserError } from '../shared/errors';
+import { amazonRootCa1Pem, BUILTIN_CA_NAME } from './amazon-root-ca';
 import { certificateId, commonName } from './certificate-id';
 import { AMAZON_ROOT_CA1_URL, CA_FILE, displayPath, locateIdentity, type IdentityLocation, type IdentityPaths } from './locate-identity';
 
@@ -140,7 +141,8 @@ export function loadIdentity(opts: LoadIdentityOptions): Identity {
 
   const cert = parseCertificate(readText(paths.certPath, 'certificate', show(paths.certPath), '--cert'), show(paths.certPath), 'certificate');
   const key = parsePrivateKey(readText(paths.keyPath, 'private key', show(paths.keyPath), '--key'), show(paths.keyPath));
-  const ca = parseCertificate(readText(paths.caPath, 'CA certificate', show(paths.caPath), '--ca'), show(paths.caPath), 'CA');
+  const caShow = paths.caPath ? show(paths.caPath) : BUILTIN_CA_NAME;
+  const ca = parseCertificate(paths.caPath ? readText(paths.caPath, 'CA certificate', caShow, '--ca') : amazonRootCa1Pem(), caShow, 'CA');
 
   if (cert.ca) {
     throw new UserError(`${show(paths.certPath)} is a CA certificate, not the thing's own: pass the *-certificate.pem.crt file as the certificate.`, 'cert-is-ca');
@@ -155,11 +157,11 @@ export function loadIdentity(opts: LoadIdentityOptions): Identity {
   checkKeyType(key, show(paths.keyPath), !!opts.directTls);
   if (!ca.ca) {
     throw new UserError(
-      `${show(paths.caPath)} is not a CA certificate (it is issued to ${commonName(ca) ?? 'a leaf'}): use ${CA_FILE} from ${AMAZON_ROOT_CA1_URL}.`,
+      `${caShow} is not a CA certificate (it is issued to ${commonName(ca) ?? 'a leaf'}): use ${CA_FILE} from ${AMAZON_ROOT_CA1_URL}.`,
       'ca-not-ca',
     );
   }
-  checkDates(ca, show(paths.caPath), 'CA certificate', now, warnings);
+  checkDates(ca, caShow, 'CA certificate', now, warnings);
 
   const cn = commonName(cert);
   const thingFromCert = cn && cn !== AWS_GENERIC_CN ? cn : undefined;

@@ -1,5 +1,6 @@
 // Finds a thing's certificate, private key and root CA: explicit paths first, else by name in
-// certs/<thing>/ (AWS console names or aws-setup's). It reads no file contents; load-identity does.
+// certs/<thing>/ (AWS console names or aws-setup's); no CA file means Amazon Root CA 1 from Node's
+// own store (amazon-root-ca.ts). It reads no file contents; load-identity does.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import { UserError } from '../shared/errors';
@@ -18,7 +19,8 @@ export interface IdentityLocation {
 export interface IdentityPaths {
   certPath: string;
   keyPath: string;
-  caPath: string;
+  /** Undefined: Amazon Root CA 1 from Node's root store. */
+  caPath?: string;
 }
 
 // AWS console downloads: <hash>-certificate.pem.crt, <hash>-private.pem.key, <hash>-public.pem.key.
@@ -64,6 +66,7 @@ export function locateIdentity(loc: IdentityLocation): IdentityPaths {
   if (certPath && keyPath && caPath) return { certPath, keyPath, caPath };
 
   const dir = loc.dir ? resolve(loc.cwd, loc.dir) : loc.thing ? join(loc.cwd, 'certs', loc.thing) : undefined;
+  if (certPath && keyPath && (!dir || !existsSync(dir))) return { certPath, keyPath, caPath };
   if (!dir) {
     throw new UserError('No thing name and no certificate paths given: pass --thing NAME (files in certs/NAME/) or --cert, --key and --ca.', 'identity-missing');
   }
@@ -100,14 +103,7 @@ export function locateIdentity(loc: IdentityLocation): IdentityPaths {
     }
     keyPath = keys[0];
   }
-  if (!caPath) {
-    caPath = join(dir, CA_FILE);
-    if (!existsSync(caPath)) {
-      throw new UserError(
-        `No root CA in ${show(dir)}: download ${CA_FILE} from ${AMAZON_ROOT_CA1_URL} into that folder, or pass --ca FILE.`,
-        'ca-missing',
-      );
-    }
-  }
+  // A CA file beside the certificate wins (a local broker's CA, an older download); else Node's.
+  if (!caPath && existsSync(join(dir, CA_FILE))) caPath = join(dir, CA_FILE);
   return { certPath, keyPath, caPath };
 }

@@ -7,9 +7,8 @@ import { DEFAULT_STORE_DIR } from './store-dir';
 // command (build, flash, ...) would pay for at start-up; it is imported when the gateway runs.
 import type { Gateway, GatewayOptions } from './run';
 import { parsePort } from '../shared/cli-arguments';
-import { CA_FILE } from '../certificates/locate-identity';
-
-export const DEFAULT_CA = `certs/${CA_FILE}`;
+import { mdnsFromEnv } from '../shared/gateway-mdns';
+import { savedEndpoint } from './saved-endpoint';
 
 const TRUST_MODEL = `
 How far the LAN is trusted:
@@ -22,9 +21,16 @@ How far the LAN is trusted:
   can intercept traffic delay or cut it (devices keep each event until AWS acknowledged it).
   So run it on a network you control. Certificates and secrets stay in --store, mode 0600.
 
+Where it forwards: --endpoint, else AWS_IOT_ENDPOINT, else the endpoint aws-setup saved in
+certs/<thing>/thing.json. AWS's server certificate is checked against Amazon Root CA 1 from
+Node's own root store unless --ca names another CA file.
+
+Devices and provision find it on the LAN: it answers mDNS (DNS-SD) queries for
+_button-gw._tcp.local with its port and addresses (--no-advertise turns that off).
+
 Examples:
-  npm run gateway -- --endpoint abc123-ats.iot.eu-west-1.amazonaws.com
-  npm run gateway -- --bind 192.168.1.10 --endpoint abc123-ats.iot.eu-west-1.amazonaws.com --ca certs/AmazonRootCA1.pem
+  npm run gateway
+  npm run gateway -- --bind 192.168.1.10 --endpoint abc123-ats.iot.eu-west-1.amazonaws.com
 `;
 
 export interface GatewayCliOptions {
@@ -32,19 +38,39 @@ export interface GatewayCliOptions {
   port: number;
   store: string;
   endpoint?: string;
-  awsPort: number;
-  ca: string;
+  /** Default: the saved endpoint's port, else 8883. */
+  awsPort?: number;
+  /** Default: Amazon Root CA 1 from Node's root store. */
+  ca?: string;
+  /** false with --no-advertise. */
+  advertise?: boolean;
+  /** Where certs/<thing>/thing.json are looked for; default the current folder. */
+  cwd?: string;
 }
 
 export function toGatewayOptions(o: GatewayCliOptions, log?: (line: string) => void): GatewayOptions {
-  const endpoint = o.endpoint ?? process.env.AWS_IOT_ENDPOINT;
+  let endpoint = o.endpoint ?? process.env.AWS_IOT_ENDPOINT;
+  let awsPort = o.awsPort;
   if (!endpoint) {
-    throw new UserError(
-      'Pass --endpoint with your AWS IoT data endpoint (see `aws iot describe-endpoint --endpoint-type iot:Data-ATS`), or set AWS_IOT_ENDPOINT.',
-      'gateway-endpoint',
-    );
+    const saved = savedEndpoint(o.cwd ?? process.cwd());
+    if (!saved) {
+      throw new UserError(
+        'No AWS IoT endpoint: run aws-setup (it saves it in certs/<thing>/thing.json), or pass --endpoint (`aws iot describe-endpoint --endpoint-type iot:Data-ATS`), or set AWS_IOT_ENDPOINT.',
+        'gateway-endpoint',
+      );
+    }
+    endpoint = saved.endpoint;
+    awsPort ??= saved.port;
+    log?.(`endpoint ${saved.endpoint}:${saved.port}, from ${saved.from.join(', ')}`);
   }
-  return { bind: o.bind, port: o.port, store: o.store, upstream: { endpoint, port: o.awsPort, caPath: o.ca }, log };
+  return {
+    bind: o.bind,
+    port: o.port,
+    store: o.store,
+    upstream: { endpoint, port: awsPort ?? 8883, caPath: o.ca },
+    advertise: o.advertise === false ? undefined : (mdnsFromEnv() ?? {}),
+    log,
+  };
 }
 
 export interface GatewayCommandDeps {
@@ -70,7 +96,8 @@ function untilSignal(): Promise<string> {
 
 export async function runGatewayCommand(o: GatewayCliOptions, deps: GatewayCommandDeps = {}): Promise<void> {
   const log = deps.log ?? ((line: string) => console.log(`${new Date().toISOString()} ${line}`));
-  const gw = await (deps.start ?? (await import('./run')).startGateway)(toGatewayOptions(o, log));
+  const options = toGatewayOptions(o, log);
+  const gw = await (deps.start ?? (await import('./run')).startGateway)(options);
   const signal = await (deps.untilStopped ?? untilSignal)();
   log(`${signal}: closing device and AWS connections`);
   await gw.close();
@@ -95,8 +122,9 @@ export function define(program: Command, deps: GatewayCommandDeps = {}): void {
     .option('--port <n>', 'MQTT port for devices (0 = any free port)', parsePort, 1883)
     .option('--store <dir>', 'gateway store: devices.json, secrets/, certificates', DEFAULT_STORE_DIR)
     .option('--endpoint <host>', 'AWS IoT data endpoint, e.g. abc123-ats.iot.eu-west-1.amazonaws.com (or AWS_IOT_ENDPOINT)')
-    .option('--aws-port <n>', 'AWS IoT MQTT port', parsePort, 8883)
-    .option('--ca <file>', 'CA certificate of the AWS IoT endpoint (AmazonRootCA1.pem)', DEFAULT_CA)
+    .option('--aws-port <n>', 'AWS IoT MQTT port (default: thing.json\'s, else 8883)', parsePort)
+    .option('--ca <file>', "CA certificate of the AWS IoT endpoint (default: Amazon Root CA 1 from Node's root store)")
+    .option('--no-advertise', 'do not answer mDNS queries for the gateway on the LAN')
     .addHelpText('after', TRUST_MODEL)
     .action((o: GatewayCliOptions) => runGatewayCommand(o, deps));
   gateway

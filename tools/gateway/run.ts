@@ -11,6 +11,8 @@ import { createDeviceUpdates, type DeviceUpdates } from './device-updates';
 import { openDeviceStore } from './device-store';
 import type { UpstreamTarget } from './upstream';
 import { AMAZON_ROOT_CA1_URL, KEY_FILE } from '../certificates';
+import { advertiseGateway, type MdnsOptions } from '../shared/gateway-mdns';
+import { lanAddresses } from '../provision/address';
 
 export interface GatewayOptions {
   /** Address to listen on; default all interfaces, since devices are on the LAN. */
@@ -25,6 +27,8 @@ export interface GatewayOptions {
   connectTimeoutMs?: number;
   /** How long the updater waits for a device's answer before it resends (default 10 s). */
   updateStepMs?: number;
+  /** Answer mDNS queries for the gateway (provision finds it so); undefined: stay silent. */
+  advertise?: MdnsOptions;
 }
 
 export interface Gateway {
@@ -37,7 +41,7 @@ export interface Gateway {
 export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const log = opts.log ?? ((line: string) => console.log(`${new Date().toISOString()} ${line}`));
   const bind = opts.bind ?? '0.0.0.0';
-  if (!existsSync(opts.upstream.caPath)) {
+  if (opts.upstream.caPath !== undefined && !existsSync(opts.upstream.caPath)) {
     throw new UserError(
       `The CA certificate ${opts.upstream.caPath} does not exist: save ${AMAZON_ROOT_CA1_URL} there, or pass --ca with its path.`,
       'gateway-ca-missing',
@@ -79,6 +83,9 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   log(`listening on ${bind}:${port}, forwarding to ${opts.upstream.endpoint}:${opts.upstream.port}`);
+  const addresses = bind === '0.0.0.0' ? lanAddresses() : [bind];
+  const advert = opts.advertise && addresses.length ? advertiseGateway({ port, addresses, mdns: opts.advertise }) : undefined;
+  if (advert) log(`advertised on the LAN (mDNS _button-gw._tcp) at ${addresses.map((a) => `${a}:${port}`).join(', ')}`);
 
   // Revocations and rotations are written to devices.json by other processes (gateway revoke,
   // provision): watching it closes the sessions they end, within about half a second.
@@ -95,6 +102,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         unwatchFile(devicesFile, onStoreChange);
         updates.close();
         const stopped = new Promise<void>((r) => server.close(() => r())); // no new devices
+        await advert?.close();
         await sessions.shutdown(async () => {
           await new Promise<void>((r) => aedes.close(() => r()));
           for (const s of sockets) s.destroy();

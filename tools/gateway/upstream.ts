@@ -8,13 +8,15 @@
 // needs an MQTT 5 feature; AWS IoT treats both alike. (It also lets Node exit at once after
 // disconnect(), where the Mqtt5Client keeps it alive for ~8 s.)
 import { mqtt, iot } from 'aws-iot-device-sdk-v2';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CERT_FILE, KEY_FILE } from '../certificates';
+import { amazonRootCa1Pem, CERT_FILE, KEY_FILE } from '../certificates';
 
 export interface UpstreamTarget {
   endpoint: string;
   port: number;
-  caPath: string;
+  /** Undefined: Amazon Root CA 1 from Node's root store. */
+  caPath?: string;
 }
 
 export interface WillMessage {
@@ -49,7 +51,7 @@ const qos = (q: 0 | 1) => (q === 1 ? mqtt.QoS.AtLeastOnce : mqtt.QoS.AtMostOnce)
 
 export async function openUpstream(o: UpstreamOptions): Promise<Upstream> {
   let builder = iot.AwsIotMqttConnectionConfigBuilder.new_mtls_builder_from_path(join(o.certDir, CERT_FILE), join(o.certDir, KEY_FILE))
-    .with_certificate_authority_from_path(undefined, o.caPath)
+    .with_certificate_authority(o.caPath !== undefined ? readFileSync(o.caPath, 'utf8') : amazonRootCa1Pem())
     .with_endpoint(o.endpoint)
     .with_port(o.port)
     .with_client_id(o.thing)

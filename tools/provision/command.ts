@@ -46,7 +46,7 @@ export function define(program: Command): void {
     .option('--endpoint <host>', 'AWS IoT data endpoint, HOST or HOST:PORT (default: certs/<thing>/thing.json)')
     .option('--mqtt-port <n>', 'MQTT-over-TLS port (default 8883)', int)
     .addOption(new Option('--mode <mode>', 'direct: the board speaks TLS to AWS; gateway: through the LAN gateway (default: direct if the board has tls)').choices(['direct', 'gateway']))
-    .option('--gateway <host[:port]>', 'gateway mode: the LAN gateway the board connects to (port 1883 by default)')
+    .option('--gateway <host[:port]>', 'gateway mode: the LAN gateway the board connects to, port 1883 by default (default: the one gateway that answers on the LAN, else the one the board had)')
     .option('--rotate-secret', 'gateway mode: give the device a new secret (after a lost board, or routinely); the old one stops working as the board takes the new one', false)
     .option('--gateway-store <dir>', "gateway mode: the gateway's store, which gets the AWS identity and the device secret", DEFAULT_STORE_DIR)
     .option('--wifi-ssid <ssid>', 'Wi-Fi network (or WIFI_SSID; default: keep the one in the old config)')
@@ -77,10 +77,11 @@ never printed.
 
 A stock ESP8266 has no TLS: then the board gets the gateway's address and a device secret, and
 the AWS certificate and key go into the gateway's store instead (see npm run gateway -- --help).
+The gateway is found on the LAN by mDNS; pass --gateway when there are several, or none answers.
 
 Examples:
   npm run provision -- --thing button-1 --wifi-ssid home
-  npm run provision -- --thing button-1 --mode gateway --gateway 192.168.1.10 --port /dev/ttyUSB0
+  npm run provision -- --thing button-1 --wifi-ssid home --gateway 192.168.1.10 --port /dev/ttyUSB0
   WIFI_PASSWORD=... npm run provision -- --thing button-1 --port tcp://192.168.1.50 --led-pin D4`,
     )
     .action(async (f: Flags) => {

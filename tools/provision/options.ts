@@ -5,6 +5,7 @@ import type { DeviceDeps } from '../device/open-device';
 import type { ProgressFactory } from '../device/progress';
 import type { AskSecret } from './ask-secret';
 import type { ConfigSettings, Mode } from './device-config';
+import type { FindGateways } from './find-gateway';
 
 export interface ProvisionOptions extends ConfigSettings {
   cwd: string;
@@ -40,5 +41,7 @@ export interface ProvisionDeps extends DeviceDeps {
   askSecret?: AskSecret;
   env?: Record<string, string | undefined>;
   now?: Date;
+  /** Gateway mode without --gateway: who answers on the LAN (default: mDNS). */
+  findGateways?: FindGateways;
   chunkBytes?: number;
 }

@@ -10,7 +10,8 @@ import { readDeviceConfig } from '../device/read-config';
 import { checkThingName } from '../certificates/thing-name';
 import { spaceFor, storedSize } from '../device/device-probe';
 import { silentProgress } from '../device/progress';
-import { endpointWarning, lanAddresses, parseEndpoint, parseGateway } from './address';
+import { endpointWarning, parseEndpoint, parseGateway } from './address';
+import { defaultFindGateways, locateGateway } from './find-gateway';
 import { buildConfig, parseOldConfig, serializeConfig, type Mode } from './device-config';
 import type { ProvisionDeps, ProvisionOptions } from './options';
 import { applyUpdate } from './device-update';
@@ -82,14 +83,7 @@ export async function run(o: ProvisionOptions, deps: ProvisionDeps): Promise<Pro
         { name: derName('ca', identity.caDer), data: identity.caDer },
       ];
     } else {
-      if (!gateway) {
-        const lan = lanAddresses();
-        throw new UserError(
-          `Gateway mode needs the gateway's LAN address: pass --gateway HOST[:PORT]${lan.length ? ` (this computer's: ${lan.join(', ')})` : ''}.`,
-          'gateway-address-missing',
-        );
-      }
-      mqtt = gateway;
+      mqtt = gateway ?? (await locateGateway(deps.findGateways ?? defaultFindGateways(deps.env), oldConfig, log));
       secret = deviceSecretFor(store, o.thing, o.rotateSecret);
       log.addSecret(secret.secret);
     }

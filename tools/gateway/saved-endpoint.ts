@@ -1,0 +1,40 @@
+// The AWS IoT endpoint the gateway forwards to when --endpoint is not given: the one aws-setup saved
+// in certs/<thing>/thing.json (every thing there must agree). It reads files and contacts nobody.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { UserError } from '../shared/errors';
+
+export interface SavedEndpoint {
+  endpoint: string;
+  port: number;
+  /** The thing.json files it came from, relative to cwd. */
+  from: string[];
+}
+
+/** undefined when no certs/<thing>/thing.json names an endpoint. */
+export function savedEndpoint(cwd: string): SavedEndpoint | undefined {
+  const certs = join(cwd, 'certs');
+  if (!existsSync(certs)) return undefined;
+  const byEndpoint = new Map<string, SavedEndpoint>();
+  for (const thing of readdirSync(certs).sort()) {
+    const file = join('certs', thing, 'thing.json');
+    if (!existsSync(join(cwd, file))) continue;
+    let info: { endpoint?: unknown; port?: unknown };
+    try {
+      info = JSON.parse(readFileSync(join(cwd, file), 'utf8')) as typeof info;
+    } catch {
+      continue; // provision and doctor name a broken thing.json; it is not the gateway's to judge
+    }
+    if (typeof info.endpoint !== 'string' || !info.endpoint) continue;
+    const port = typeof info.port === 'number' ? info.port : 8883;
+    const key = `${info.endpoint}:${port}`;
+    const seen = byEndpoint.get(key) ?? { endpoint: info.endpoint, port, from: [] };
+    seen.from.push(file);
+    byEndpoint.set(key, seen);
+  }
+  if (byEndpoint.size > 1) {
+    const list = [...byEndpoint.values()].map((e) => `${e.endpoint}:${e.port} (${e.from.join(', ')})`).join('; ');
+    throw new UserError(`The things in certs/ name different AWS IoT endpoints (${list}): pass --endpoint to choose the one this gateway forwards to.`, 'gateway-endpoint');
+  }
+  return byEndpoint.values().next().value;
+}
