@@ -15,6 +15,7 @@ import { define as defineDoctor } from './doctor/command';
 import { define as defineSimulator } from './simulator/command';
 import { define as defineRealBoard } from './real-board/command';
 import { define as defineFidelity } from './fidelity/command';
+import { define as defineConfig } from './config/command';
 import { projectDir } from './shared/project-dir';
 
 const program = new Command();
@@ -42,6 +43,7 @@ defineDoctor(program);
 defineSimulator(program);
 defineRealBoard(program);
 defineFidelity(program);
+defineConfig(program);
 
 async function main(): Promise<void> {
   try {
