@@ -16,6 +16,7 @@ import { define as defineSimulator } from './simulator/command';
 import { define as defineRealBoard } from './real-board/command';
 import { define as defineFidelity } from './fidelity/command';
 import { define as defineConfig } from './config/command';
+import { define as defineConsole } from './console/command';
 import { projectDir } from './shared/project-dir';
 
 const program = new Command();
@@ -44,6 +45,7 @@ defineSimulator(program);
 defineRealBoard(program);
 defineFidelity(program);
 defineConfig(program);
+defineConsole(program);
 
 async function main(): Promise<void> {
   try {
