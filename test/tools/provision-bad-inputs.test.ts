@@ -153,6 +153,31 @@ const cases: BadCase[] = [
     anchor: 'gateway-ambiguous',
     message: /2 gateways answered on the LAN \(192\.168\.1\.10:1883, 192\.168\.1\.11:1883\): pass --gateway/,
   },
+  {
+    name: '--enrol-file naming a file that exists',
+    setup: () => opts(folder(good()), { mode: 'gateway', gateway: '127.0.0.1', enrolFile: folder(good()) + '/certificate.pem.crt' }),
+    anchor: 'enrol-file-exists',
+    message: /already exists: give another --enrol-file name/,
+  },
+  {
+    name: '--gateway-key that is not a key',
+    setup: () => opts(folder(good()), { mode: 'gateway', gateway: '127.0.0.1', enrolFile: 'x.enrol', gatewayKey: 'abc' }),
+    anchor: 'gateway-key-invalid',
+    message: /not a 32-byte X25519 key/,
+  },
+  {
+    name: '--enrol-file for a gateway that does not answer and no --gateway-key',
+    setup: () => opts(folder(good()), { mode: 'gateway', gateway: '127.0.0.1', enrolFile: 'y.enrol' }),
+    deps: { findGateways: async () => [] },
+    anchor: 'gateway-key-missing',
+    message: /No enrolment key for the gateway at 127\.0\.0\.1:1883.*--gateway-key/,
+  },
+  {
+    name: '--enrol-file on a board that speaks TLS itself (direct mode)',
+    setup: () => opts(folder(good()), { enrolFile: 'z.enrol' }),
+    anchor: 'enrol-file-direct',
+    message: /--enrol-file is for gateway mode/,
+  },
   { name: 'a pin the device refuses', setup: () => opts(folder(good()), { pins: { led: 'D0' } }), anchor: 'config-invalid', message: /pins\.led may not be D0/ },
   { name: 'a keepalive AWS refuses', setup: () => opts(folder(good()), { keepaliveS: 5 }), anchor: 'config-invalid', message: /mqtt\.keepaliveS must be an integer 30\.\.1200/ },
 ];

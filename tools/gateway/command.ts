@@ -28,9 +28,16 @@ Node's own root store unless --ca names another CA file.
 Devices and provision find it on the LAN: it answers mDNS (DNS-SD) queries for
 _button-gw._tcp.local with its port and addresses (--no-advertise turns that off).
 
+A gateway on another computer (a Raspberry Pi): run provision where the board is plugged in with
+--enrol-file FILE; it seals the device's key and secret to this gateway's enrolment key (found
+on the LAN, or --gateway-key as printed at start). Copy FILE here and run
+npm run gateway -- add FILE: only this gateway can open it, a changed or cut file is refused,
+and each file is imported once.
+
 Examples:
   npm run gateway
   npm run gateway -- --bind 192.168.1.10 --endpoint abc123-ats.iot.eu-west-1.amazonaws.com
+  npm run gateway -- add my-button.enrol
 `;
 
 export interface GatewayCliOptions {
@@ -52,7 +59,7 @@ export function toGatewayOptions(o: GatewayCliOptions, log?: (line: string) => v
   let endpoint = o.endpoint ?? process.env.AWS_IOT_ENDPOINT;
   let awsPort = o.awsPort;
   if (!endpoint) {
-    const saved = savedEndpoint(o.cwd ?? process.cwd());
+    const saved = savedEndpoint(o.cwd ?? process.cwd(), o.store);
     if (!saved) {
       throw new UserError(
         'No AWS IoT endpoint: run aws-setup (it saves it in certs/<thing>/thing.json), or pass --endpoint (`aws iot describe-endpoint --endpoint-type iot:Data-ATS`), or set AWS_IOT_ENDPOINT.',
@@ -133,4 +140,13 @@ export function define(program: Command, deps: GatewayCommandDeps = {}): void {
     // --store is the gateway command's own option (commander gives it to the parent): read it from there.
     .addHelpText('after', `\nThe store is the gateway's --store (default ${DEFAULT_STORE_DIR}), e.g.\n  npm run gateway -- --store /srv/gateway revoke button-1`)
     .action((thing: string, _o: unknown, cmd: Command) => revokeCommand(thing, cmd.optsWithGlobals() as { store: string }, deps.log));
+  gateway
+    .command('add')
+    .description('Import an enrolment file that provision -- --enrol-file wrote on another computer (a device for this gateway).')
+    .argument('<file>', 'the enrolment file')
+    .addHelpText('after', `\nThe store is the gateway's --store (default ${DEFAULT_STORE_DIR}), e.g.\n  npm run gateway -- --store /srv/gateway add button-1.enrol`)
+    .action(async (file: string, _o: unknown, cmd: Command) => {
+      const { addEnrolment } = await import('./add-enrolment');
+      addEnrolment(file, (cmd.optsWithGlobals() as { store: string }).store, deps.log ?? ((l) => console.log(l)));
+    });
 }

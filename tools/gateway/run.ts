@@ -13,6 +13,7 @@ import type { UpstreamTarget } from './upstream';
 import { AMAZON_ROOT_CA1_URL, KEY_FILE } from '../certificates';
 import { advertiseGateway, type MdnsOptions } from '../shared/gateway-mdns';
 import { lanAddresses } from '../provision/address';
+import { ensureEnrolmentKey } from './enrolment-key';
 
 export interface GatewayOptions {
   /** Address to listen on; default all interfaces, since devices are on the LAN. */
@@ -83,8 +84,10 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   log(`listening on ${bind}:${port}, forwarding to ${opts.upstream.endpoint}:${opts.upstream.port}`);
+  const enrol = ensureEnrolmentKey(opts.store);
+  log(`enrolment key ${enrol.publicKey} (gateway ${enrol.id}): provision -- --enrol-file seals devices to it`);
   const addresses = bind === '0.0.0.0' ? lanAddresses() : [bind];
-  const advert = opts.advertise && addresses.length ? advertiseGateway({ port, addresses, mdns: opts.advertise }) : undefined;
+  const advert = opts.advertise && addresses.length ? advertiseGateway({ port, addresses, key: enrol.publicKey, mdns: opts.advertise }) : undefined;
   if (advert) log(`advertised on the LAN (mDNS _button-gw._tcp) at ${addresses.map((a) => `${a}:${port}`).join(', ')}`);
 
   // Revocations and rotations are written to devices.json by other processes (gateway revoke,

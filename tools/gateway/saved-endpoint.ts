@@ -1,7 +1,8 @@
 // The AWS IoT endpoint the gateway forwards to when --endpoint is not given: the one aws-setup saved
-// in certs/<thing>/thing.json (every thing there must agree). It reads files and contacts nobody.
+// in certs/<thing>/thing.json, here or in the store (where gateway add puts it); every thing must
+// agree. It reads files and contacts nobody.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { UserError } from '../shared/errors';
 
 export interface SavedEndpoint {
@@ -11,14 +12,18 @@ export interface SavedEndpoint {
   from: string[];
 }
 
-/** undefined when no certs/<thing>/thing.json names an endpoint. */
-export function savedEndpoint(cwd: string): SavedEndpoint | undefined {
-  const certs = join(cwd, 'certs');
-  if (!existsSync(certs)) return undefined;
+/** undefined when no certs/<thing>/thing.json under cwd or `store` names an endpoint. */
+export function savedEndpoint(cwd: string, store?: string): SavedEndpoint | undefined {
+  const files: string[] = [];
+  for (const root of store ? [cwd, join(cwd, store)] : [cwd]) {
+    const certs = join(root, 'certs');
+    if (!existsSync(certs)) continue;
+    for (const thing of readdirSync(certs).sort()) {
+      if (existsSync(join(certs, thing, 'thing.json'))) files.push(relative(cwd, join(certs, thing, 'thing.json')));
+    }
+  }
   const byEndpoint = new Map<string, SavedEndpoint>();
-  for (const thing of readdirSync(certs).sort()) {
-    const file = join('certs', thing, 'thing.json');
-    if (!existsSync(join(cwd, file))) continue;
+  for (const file of files) {
     let info: { endpoint?: unknown; port?: unknown };
     try {
       info = JSON.parse(readFileSync(join(cwd, file), 'utf8')) as typeof info;

@@ -49,6 +49,8 @@ export function define(program: Command): void {
     .option('--gateway <host[:port]>', 'gateway mode: the LAN gateway the board connects to, port 1883 by default (default: the one gateway that answers on the LAN, else the one the board had)')
     .option('--rotate-secret', 'gateway mode: give the device a new secret (after a lost board, or routinely); the old one stops working as the board takes the new one', false)
     .option('--gateway-store <dir>', "gateway mode: the gateway's store, which gets the AWS identity and the device secret", DEFAULT_STORE_DIR)
+    .option('--enrol-file <file>', "gateway mode, gateway on another computer: write the device's enrolment to FILE (0600, sealed to that gateway) for npm run gateway -- add FILE there, instead of into --gateway-store")
+    .option('--gateway-key <key>', "with --enrol-file: the gateway's enrolment key as it prints it at start (default: as it announces it on the LAN)")
     .option('--wifi-ssid <ssid>', 'Wi-Fi network (or WIFI_SSID; default: keep the one in the old config)')
     .option('--wifi-password <password>', 'Wi-Fi password (or WIFI_PASSWORD; asked without echo when missing)')
     .option('--topic-prefix <prefix>', 'topics start <prefix>/<thing>/ (default: aws-setup --topic-prefix from certs/<thing>/thing.json, else the old config, else devices); the gateway store records it too')
@@ -101,6 +103,8 @@ Examples:
           gateway: f.gateway,
           gatewayStore: f.gatewayStore,
           rotateSecret: f.rotateSecret,
+          enrolFile: f.enrolFile,
+          gatewayKey: f.gatewayKey,
           wifiSsid: f.wifiSsid,
           wifiPassword: f.wifiPassword,
           topicPrefix: f.topicPrefix,

@@ -18,12 +18,12 @@ function remembered(old: Record<string, unknown> | undefined): { host: string; p
   return { host: mqtt.host, port: typeof mqtt.port === 'number' ? mqtt.port : 1883 };
 }
 
-export async function locateGateway(find: FindGateways, old: Record<string, unknown> | undefined, log: Logger): Promise<{ host: string; port: number }> {
+export async function locateGateway(find: FindGateways, old: Record<string, unknown> | undefined, log: Logger): Promise<{ host: string; port: number; key?: string }> {
   log.info('Looking for the gateway on the LAN (mDNS)...');
   const found = await find();
   if (found.length === 1) {
     log.info(`Found ${found[0].name} at ${found[0].host}:${found[0].port}.`);
-    return { host: found[0].host, port: found[0].port };
+    return { host: found[0].host, port: found[0].port, key: found[0].key };
   }
   if (found.length > 1) {
     throw new UserError(
@@ -41,4 +41,9 @@ export async function locateGateway(find: FindGateways, old: Record<string, unkn
     `No gateway answered on the LAN: start \`npm run gateway\` on a computer in the board's network (or pass --gateway HOST[:PORT]${lan.length ? `; this computer's: ${lan.join(', ')}` : ''}).`,
     'gateway-address-missing',
   );
+}
+
+/** The enrolment key of the gateway at `at`, as it announces it on the LAN; undefined if it does not answer. */
+export async function gatewayKeyAt(find: FindGateways, at: { host: string; port: number }): Promise<string | undefined> {
+  return (await find()).find((g) => g.host === at.host && g.port === at.port)?.key;
 }

@@ -30,6 +30,10 @@ export interface ProvisionOptions extends ConfigSettings {
    * old one: there is no moment when both secrets are accepted.
    */
   rotateSecret?: boolean;
+  /** Gateway mode, gateway on another computer: seal the enrolment into this file instead of the local store. */
+  enrolFile?: string;
+  /** That gateway's enrolment key (base64), when it cannot be found on the LAN. */
+  gatewayKey?: string;
   wifiSsid?: string;
   wifiPassword?: string;
   timeoutMs?: number;

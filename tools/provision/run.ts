@@ -11,11 +11,14 @@ import { checkThingName } from '../certificates/thing-name';
 import { spaceFor, storedSize } from '../device/device-probe';
 import { silentProgress } from '../device/progress';
 import { endpointWarning, parseEndpoint, parseGateway } from './address';
-import { defaultFindGateways, locateGateway } from './find-gateway';
+import { defaultFindGateways, gatewayKeyAt, locateGateway } from './find-gateway';
+import { checkEnrolFile, prepareEnrolFile } from './enrol-file';
+import { publicKeyFromRaw } from '../shared/enrolment-file';
 import { buildConfig, parseOldConfig, serializeConfig, type Mode } from './device-config';
 import type { ProvisionDeps, ProvisionOptions } from './options';
 import { applyUpdate } from './device-update';
 import { deviceSecretFor, enrolDevice } from './gateway-enrolment';
+import { generateDeviceSecret } from '../gateway/device-store';
 import { identityFor, thingInfo, wifiFor } from './inputs';
 import { CONFIG_FILE, derName, filesToErase, namedByConfig, type StorageFile } from './storage-plan';
 
@@ -47,6 +50,8 @@ export async function run(o: ProvisionOptions, deps: ProvisionDeps): Promise<Pro
   const endpointSpec = o.endpoint ?? info?.endpoint;
   const endpoint = endpointSpec !== undefined ? parseEndpoint(endpointSpec) : undefined;
   if (o.wifiPassword !== undefined) log.addSecret(o.wifiPassword);
+  if (o.gatewayKey !== undefined) publicKeyFromRaw(o.gatewayKey);
+  if (o.enrolFile !== undefined) checkEnrolFile(o.cwd, o.enrolFile);
 
   const dev = await openDevice(
     { port: o.port, log, timeoutMs: o.timeoutMs, probeExtra: ['S.list(/\\.der$/)'] },
@@ -70,6 +75,10 @@ export async function run(o: ProvisionOptions, deps: ProvisionDeps): Promise<Pro
     let files: StorageFile[] = [];
     let secret: { secret: string; isNew: boolean } | undefined;
     const store = resolve(o.cwd, o.gatewayStore ?? DEFAULT_STORE_DIR);
+    if (mode === 'direct' && o.enrolFile !== undefined) {
+      throw new UserError(`--enrol-file is for gateway mode, and ${board.board} connects to AWS itself (direct mode): leave it out, or pass --mode gateway.`, 'enrol-file-direct');
+    }
+    let sealTo: string | undefined;
     if (mode === 'direct') {
       if (!endpoint) {
         throw new UserError(`No AWS IoT endpoint for ${o.thing}: pass --endpoint (aws iot describe-endpoint --endpoint-type iot:Data-ATS), or run aws-setup, which saves it in certs/${o.thing}/thing.json.`, 'endpoint-missing');
@@ -83,8 +92,20 @@ export async function run(o: ProvisionOptions, deps: ProvisionDeps): Promise<Pro
         { name: derName('ca', identity.caDer), data: identity.caDer },
       ];
     } else {
-      mqtt = gateway ?? (await locateGateway(deps.findGateways ?? defaultFindGateways(deps.env), oldConfig, log));
-      secret = deviceSecretFor(store, o.thing, o.rotateSecret);
+      const find = deps.findGateways ?? defaultFindGateways(deps.env);
+      const located: { host: string; port: number; key?: string } = gateway ?? (await locateGateway(find, oldConfig, log));
+      mqtt = { host: located.host, port: located.port };
+      if (o.enrolFile !== undefined) {
+        sealTo = o.gatewayKey ?? located.key ?? (await gatewayKeyAt(find, mqtt));
+        if (!sealTo) {
+          throw new UserError(
+            `No enrolment key for the gateway at ${mqtt.host}:${mqtt.port} (it did not answer on the LAN): pass --gateway-key with the key the gateway prints at start.`,
+            'gateway-key-missing',
+          );
+        }
+        // A fresh secret: this computer's store is not the gateway's.
+        secret = { secret: generateDeviceSecret(), isNew: true };
+      } else secret = deviceSecretFor(store, o.thing, o.rotateSecret);
       log.addSecret(secret.secret);
     }
 
@@ -101,6 +122,11 @@ export async function run(o: ProvisionOptions, deps: ProvisionDeps): Promise<Pro
       old: oldConfig,
     });
     const { bytes: configBytes, warnings } = serializeConfig(config);
+    // Sealed now, before the device is written, so that a failure here changes nothing.
+    const writeEnrolment =
+      sealTo !== undefined && o.enrolFile !== undefined
+        ? prepareEnrolFile(o.cwd, o.enrolFile, sealTo, { thing: o.thing, secret: secret!.secret, certPem: identity.certPem, keyPem: identity.keyPem, endpoint: endpoint?.host, port: endpoint?.port ?? info?.port, topicPrefix: config.mqtt?.topicPrefix })
+        : undefined;
     for (const w of warnings) log.warn(w);
     if (!config.wifi?.ssid) log.warn('The config names no Wi-Fi network: the device will use what Wifi.save() stored on it. Pass --wifi-ssid to set one.');
 
@@ -126,8 +152,9 @@ export async function run(o: ProvisionOptions, deps: ProvisionDeps): Promise<Pro
           timeoutMs: o.timeoutMs,
           afterConfig: secret
             ? () => {
+                if (writeEnrolment) writeEnrolment();
                 // The gateway polices the device's topics: it must know the prefix the config gives it.
-                enrolDevice(store, o.thing, secret!.secret, identity, config.mqtt?.topicPrefix);
+                else enrolDevice(store, o.thing, secret!.secret, identity, config.mqtt?.topicPrefix);
               }
             : undefined,
         },
@@ -149,19 +176,20 @@ export async function run(o: ProvisionOptions, deps: ProvisionDeps): Promise<Pro
       wire: { toDevice: dev.client.stats.bytesOut, fromDevice: dev.client.stats.bytesIn },
       seconds: (Date.now() - started) / 1000,
     };
-    summarize(result, log, config.wifi?.ssid, secret);
+    summarize(result, log, config.wifi?.ssid, secret, o.enrolFile);
     return result;
   } finally {
     await dev.close();
   }
 }
 
-function summarize(r: ProvisionResult, log: Logger, ssid: string | undefined, secret: { isNew: boolean } | undefined): void {
+function summarize(r: ProvisionResult, log: Logger, ssid: string | undefined, secret: { isNew: boolean } | undefined, enrolFile?: string): void {
   log.info(`Provisioned ${r.thing} on ${r.port} (${r.board}), ${r.mode} mode:`);
   log.info(`  MQTT     ${r.mqtt.host}:${r.mqtt.port} over ${r.mode === 'direct' ? 'TLS' : 'TCP to the gateway'}`);
   log.info(`  Storage  ${r.written.map((f) => `${f.name} (${f.bytes} B)`).join(', ')}`);
   if (r.erased.length) log.info(`  erased   ${r.erased.join(', ')}`);
   log.info(`  Wi-Fi    ${ssid ?? '(saved on the device)'}`);
-  if (secret) log.info(`  gateway  enrolled in the gateway's store${secret.isNew ? ' with a new device secret (the old one no longer works)' : ' (device secret kept)'}`);
+  if (enrolFile) log.info(`  gateway  sealed to the gateway in ${enrolFile} (mode 0600): copy it to the gateway's computer and run npm run gateway -- add ${enrolFile}; the board connects once it is added`);
+  else if (secret) log.info(`  gateway  enrolled in the gateway's store${secret.isNew ? ' with a new device secret (the old one no longer works)' : ' (device secret kept)'}`);
   log.info(`  ${r.storedBytes} bytes stored, ${r.wire.toDevice} bytes sent in ${r.seconds.toFixed(1)} s; the device restarted with its new identity.`);
 }

@@ -19,6 +19,8 @@ export interface FoundGateway {
   name: string;
   host: string;
   port: number;
+  /** Its enrolment public key (X25519, base64), for provision --enrol-file. */
+  key?: string;
 }
 
 /** MDNS=ADDRESS:PORT (e.g. 127.0.0.1:5399) moves mDNS off the LAN, for tests; unset means the LAN. */
@@ -34,14 +36,14 @@ function open(o: MdnsOptions = {}) {
 const label = (s: string) => s.replace(/[^A-Za-z0-9-]/g, '-').slice(0, 63) || 'gateway';
 
 /** Answers queries for the gateway service until close(). `addresses` are the IPv4 ones devices use. */
-export function advertiseGateway(a: { port: number; addresses: string[]; mdns?: MdnsOptions }): { close(): Promise<void> } {
+export function advertiseGateway(a: { port: number; addresses: string[]; key?: string; mdns?: MdnsOptions }): { close(): Promise<void> } {
   const mdns = open(a.mdns);
   const host = `${label(hostname())}.local`;
   const instance = `button gateway on ${label(hostname())}.${GATEWAY_SERVICE}`;
   const records: Answer[] = [
     { name: GATEWAY_SERVICE, type: 'PTR', ttl: 120, data: instance },
     { name: instance, type: 'SRV', ttl: 120, data: { port: a.port, target: host, priority: 0, weight: 0 } },
-    { name: instance, type: 'TXT', ttl: 120, data: ['v=1'] },
+    { name: instance, type: 'TXT', ttl: 120, data: ['v=1', ...(a.key ? [`key=${a.key}`] : [])] },
     ...a.addresses.map((ip): Answer => ({ name: host, type: 'A', ttl: 120, data: ip })),
   ];
   mdns.on('query', (q) => {
@@ -57,11 +59,17 @@ export function advertiseGateway(a: { port: number; addresses: string[]; mdns?: 
 export function findGateways(o: { timeoutMs?: number; mdns?: MdnsOptions } = {}): Promise<FoundGateway[]> {
   const mdns = open(o.mdns);
   const srv = new Map<string, { port: number; target: string }>();
+  const keys = new Map<string, string>();
   const addresses = new Map<string, string>();
   mdns.on('response', (r) => {
     for (const rec of [...r.answers, ...(r.additionals ?? [])]) {
       if (rec.type === 'SRV' && rec.name.endsWith(`.${GATEWAY_SERVICE}`)) srv.set(rec.name, { port: rec.data.port, target: rec.data.target });
       if (rec.type === 'A' && !addresses.has(rec.name)) addresses.set(rec.name, rec.data);
+      if (rec.type === 'TXT' && rec.name.endsWith(`.${GATEWAY_SERVICE}`)) {
+        const entries = (Array.isArray(rec.data) ? rec.data : [rec.data]).map((b) => b.toString());
+        const key = entries.find((t) => t.startsWith('key='));
+        if (key) keys.set(rec.name, key.slice(4));
+      }
     }
   });
   mdns.on('error', () => undefined);
@@ -75,7 +83,7 @@ export function findGateways(o: { timeoutMs?: number; mdns?: MdnsOptions } = {})
         const found: FoundGateway[] = [];
         for (const [name, s] of srv) {
           const host = addresses.get(s.target);
-          if (host) found.push({ name: name.slice(0, -GATEWAY_SERVICE.length - 1), host, port: s.port });
+          if (host) found.push({ name: name.slice(0, -GATEWAY_SERVICE.length - 1), host, port: s.port, key: keys.get(name) });
         }
         resolve(found);
       });
