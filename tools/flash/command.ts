@@ -1,7 +1,9 @@
 // `flash` options and --help: argv to FlashOptions. The behaviour is run.ts, loaded only when the
 // command runs, so other commands do not load esbuild or the serial port library.
+import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { createLogger } from '../shared/log';
+import { projectDir } from '../shared/project-dir';
 
 export function define(program: Command): void {
   program
@@ -28,6 +30,8 @@ Examples:
     )
     .action(async (o: { port?: string; bundle?: string; verbose: boolean }) => {
       const [{ run }, { terminalProgress }] = await Promise.all([import('./run'), import('../device/progress')]);
-      await run({ cwd: process.cwd(), port: o.port, bundle: o.bundle }, { log: createLogger({ verbose: o.verbose }), progress: terminalProgress() });
+      // The firmware and the board files are the project's, wherever the command is run from (npm
+      // run starts it in the project anyway); a --bundle path is the user's, from where they are.
+      await run({ cwd: projectDir, port: o.port, bundle: o.bundle && resolve(o.bundle) }, { log: createLogger({ verbose: o.verbose }), progress: terminalProgress() });
     });
 }
