@@ -149,6 +149,12 @@ test('a fresh run makes the calls in order with the right inputs and saves the i
     'AttachPolicy',
     'ListThingPrincipals',
     'AttachThingPrincipal',
+    // The cloud watcher for npm run monitor.
+    'GetPolicy',
+    'CreatePolicy',
+    'CreateCertificateFromCsr',
+    'ListAttachedPolicies',
+    'AttachPolicy',
   ]);
   expect(inputOf(DescribeEndpointCommand)).toEqual({ endpointType: 'iot:Data-ATS' });
   expect(inputOf(CreateThingCommand)).toEqual({ thingName: 'button-1' });
@@ -188,7 +194,7 @@ test('a fresh run makes the calls in order with the right inputs and saves the i
   const identity = loadIdentity({ cwd, thing: 'button-1', directTls: true });
   expect(identity.thingFromCert).toBe('button-1');
   expect(identity.certificateId).toBe(result.certificateId);
-  expect(log.lines.filter((l) => /^\[\d\/7\]/.test(l))).toHaveLength(7);
+  expect(log.lines.filter((l) => /^\[\d\/8\]/.test(l))).toHaveLength(8);
   // Nothing left to download by hand: the Next line names only commands, each one this CLI has.
   const next = log.lines.find((l) => l.startsWith('Next:'))!;
   expect(next).not.toMatch(/download|AmazonRootCA1/);
@@ -233,10 +239,10 @@ test('a re-run is idempotent: no second thing, certificate, policy or attachment
 
   const log = createMemoryLogger();
   const again = await run({ cwd, thing: 'button-1', region: REGION }, { log, generateKey: async () => Promise.reject(new Error('must not generate a key')) });
-  expect(callNames()).toEqual(['DescribeEndpoint', 'DescribeThing', 'DescribeCertificate', 'GetPolicy', 'ListAttachedPolicies', 'ListThingPrincipals']);
+  expect(callNames()).toEqual(['DescribeEndpoint', 'DescribeThing', 'DescribeCertificate', 'GetPolicy', 'ListAttachedPolicies', 'ListThingPrincipals', 'GetPolicy', 'ListAttachedPolicies']);
   expect(again.kind === 'done' && again.changes).toEqual([]);
   expect(aws.things.size).toBe(1);
-  expect(aws.certs.size).toBe(1);
+  expect(aws.certs.size).toBe(2); // the thing's and the cloud watcher's
   expect(aws.policies.get('button-1-policy')).toHaveLength(1);
   expect(readFileSync(keyPath, 'utf8')).toBe(before.key);
   expect(statSync(keyPath).mtimeMs).toBe(before.mtime);
@@ -263,7 +269,7 @@ test('a policy that differs gets a new default version; at five versions it says
   const log = createMemoryLogger();
   await run({ cwd, thing: 'button-1', region: REGION }, { log, generateKey: async () => keyPem });
   expect(callNames()).toContain('CreatePolicyVersion');
-  expect(callNames()).not.toContain('CreatePolicy');
+  expect(iot.commandCalls(CreatePolicyCommand).map((c) => c.args[0].input.policyName)).not.toContain('button-1-policy');
   expect(inputOf(CreatePolicyVersionCommand).setAsDefault).toBe(true);
   expect(log.lines.join('\n')).toMatch(/version 2 is now the default/);
 
@@ -344,7 +350,7 @@ test('a local certificate AWS does not know, or has deactivated, stops with the 
   aws.certs.clear();
   const unknown = await failure(run({ cwd, thing: 'button-1', region: REGION }, { log: createMemoryLogger() }));
   expect(unknown.anchor).toBe('aws-cert-unknown');
-  expect(iot.commandCalls(CreateCertificateFromCsrCommand)).toHaveLength(1);
+  expect(iot.commandCalls(CreateCertificateFromCsrCommand)).toHaveLength(2); // the first run's: the thing's and the watcher's
 });
 
 test('a certificate downloaded from the console in the folder is not mixed with a new one', async () => {
@@ -375,4 +381,26 @@ test('a thing name that cannot be a folder and client id is refused before any c
   const err = await failure(run({ cwd: project(), thing: 'my/button', region: REGION }, { log: createMemoryLogger() }));
   expect(err.anchor).toBe('thing-name-invalid');
   expect(iot.calls()).toHaveLength(0);
+});
+
+test('the cloud watcher for monitor: its own key (0600) and certificate, a policy that may only subscribe to and receive events and status', async () => {
+  fakeAws();
+  const cwd = project();
+  await run({ cwd, thing: 'button-1', region: REGION }, { log: createMemoryLogger(), generateKey: async () => keyPem });
+  const dir = join(cwd, 'certs', 'cloud-watcher');
+  expect(statSync(join(dir, 'private.pem.key')).mode & 0o777).toBe(0o600);
+  const cert = new X509Certificate(readFileSync(join(dir, 'certificate.pem.crt')));
+  expect(cert.subject).toMatch(/CN=button-monitor/);
+  const info = JSON.parse(readFileSync(join(dir, 'watcher.json'), 'utf8'));
+  expect(info).toMatchObject({ endpoint: ENDPOINT, port: 8883, clientId: 'button-monitor', policyName: 'button-monitor-policy' });
+  const create = iot.commandCalls(CreatePolicyCommand).find((c) => c.args[0].input.policyName === 'button-monitor-policy')!;
+  const doc = JSON.parse(create.args[0].input.policyDocument!);
+  const p = `arn:aws:iot:${REGION}:${ACCOUNT}:`;
+  expect(doc.Statement).toEqual([
+    { Effect: 'Allow', Action: 'iot:Connect', Resource: `${p}client/button-monitor` },
+    { Effect: 'Allow', Action: 'iot:Subscribe', Resource: [`${p}topicfilter/devices/+/events/button`, `${p}topicfilter/devices/+/status`] },
+    { Effect: 'Allow', Action: 'iot:Receive', Resource: [`${p}topic/devices/*/events/button`, `${p}topic/devices/*/status`] },
+  ]);
+  const attach = iot.commandCalls(AttachPolicyCommand).map((c) => c.args[0].input);
+  expect(attach).toContainEqual({ policyName: 'button-monitor-policy', target: info.certificateArn });
 });

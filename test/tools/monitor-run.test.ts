@@ -1,7 +1,10 @@
 // The monitor command: what it prints for each event (text or JSON), how it stops, which identity
 // it uses. A scripted watcher stands in for MQTT, except in the last test, which runs the real SDK
 // against the AWS-like broker with the dev PKI's monitor identity, as `npm run monitor` does.
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import mqtt from 'mqtt';
+import { amazonRootCa1Pem } from '../../tools/certificates';
 import { startAwsLikeBroker } from '../../tools/broker/aws-like-broker';
 import type { CloudWatcherOptions } from '../../tools/monitor/cloud-watcher';
 import { run, MONITOR_CN, type MonitorDeps } from '../../tools/monitor/run';
@@ -152,5 +155,28 @@ test('end to end: the default identity from the dev PKI, the real SDK and the AW
     await button.endAsync();
     await broker.close();
     dir.remove();
+  }
+});
+
+test("with nothing given, it watches AWS IoT as the cloud watcher aws-setup made: its endpoint, certificate, client id and Node's Amazon Root CA 1", async () => {
+  const cwd = makeTempDir('monitor-watcher-');
+  try {
+    mkdirSync(join(cwd.path, 'certs/cloud-watcher'), { recursive: true });
+    cwd.write('certs/cloud-watcher/certificate.pem.crt', readFileSync(files.certPath, 'utf8'));
+    cwd.write('certs/cloud-watcher/private.pem.key', readFileSync(files.keyPath, 'utf8'));
+    cwd.write('certs/cloud-watcher/watcher.json', JSON.stringify({ endpoint: 'abc-ats.iot.eu-west-1.amazonaws.com', port: 8883, clientId: 'button-monitor', certificateId: 'x', certificateArn: 'y', policyName: 'button-monitor-policy' }));
+    const seen: { opts?: CloudWatcherOptions; closed: number } = { closed: 0 };
+    const log = createMemoryLogger();
+    await run({ cwd: cwd.path, count: 1 }, { log, watch: scripted([[topic, ev(1)]], seen) });
+    expect(seen.opts).toMatchObject({ endpoint: 'abc-ats.iot.eu-west-1.amazonaws.com', port: 8883, clientId: 'button-monitor', caPath: undefined });
+    expect(seen.opts!.certPath).toBe(join(cwd.path, 'certs/cloud-watcher/certificate.pem.crt'));
+    expect(seen.opts!.ca).toBe(amazonRootCa1Pem());
+    expect(log.lines.join('\n')).toMatch(/cloud watcher identity aws-setup made \(certs\/cloud-watcher, client id button-monitor\)/);
+    // --endpoint 127.0.0.1 still means the local broker, with the dev identity.
+    const local: { opts?: CloudWatcherOptions; closed: number } = { closed: 0 };
+    await run({ cwd: cwd.path, count: 1, endpoint: '127.0.0.1' }, { log: createMemoryLogger(), devIdentity: () => files, watch: scripted([[topic, ev(1)]], local) });
+    expect(local.opts!.certPath).toBe(files.certPath);
+  } finally {
+    cwd.remove();
   }
 });

@@ -21,9 +21,13 @@ Runs again safely: an existing thing, active certificate, policy and attachments
 and an existing private key is never overwritten. The private key is made on this computer
 (RSA 2048, saved at mode 0600); AWS only sees a certificate signing request.
 
-The root CA (AmazonRootCA1.pem) is public but is not fetched or bundled: download it from
-https://www.amazontrust.com/repository/AmazonRootCA1.pem and pass it with --ca, or put it in
-certs/<thing>/ yourself.
+The root CA needs no download: the tools take Amazon Root CA 1 from Node's own root store.
+--ca copies another CA file into certs/<thing>/, where it then wins.
+
+It also makes the cloud watcher npm run monitor uses by itself: a key and certificate in
+certs/cloud-watcher/ (client id button-monitor) with the policy button-monitor-policy, which
+allows iot:Connect as button-monitor, iot:Subscribe on devices/+/events/button and
+devices/+/status, and iot:Receive on those topics, nothing else.
 
 Needs AWS credentials allowed to call iot:DescribeEndpoint, DescribeThing, CreateThing,
 CreateCertificateFromCsr, DescribeCertificate, GetPolicy, CreatePolicy, CreatePolicyVersion,

@@ -37,7 +37,8 @@ export function describePlan(p: PlanInput): string[] {
     ...policy.split('\n').map((l) => `   ${l}`),
     `6. ListAttachedPolicies ${j({ target: certArn })}, then AttachPolicy ${j({ policyName: p.policyName, target: certArn })} unless attached`,
     `7. ListThingPrincipals ${j({ thingName: p.thing })}, then AttachThingPrincipal ${j({ thingName: p.thing, principal: certArn })} unless attached`,
-    `then write ${p.dir}/thing.json${p.ca ? ` and ${p.dir}/${CA_FILE}` : ''}`,
+    `8. the cloud watcher for npm run monitor: GetPolicy/CreatePolicy button-monitor-policy (iot:Connect as button-monitor; iot:Subscribe and iot:Receive on devices/+/events/button and devices/+/status only), unless certs/cloud-watcher/ holds one already a key (0600) and CreateCertificateFromCsr for CN=button-monitor, then AttachPolicy`,
+    `then write ${p.dir}/thing.json${p.ca ? ` and ${p.dir}/${CA_FILE}` : ''} and certs/cloud-watcher/watcher.json`,
   );
   return lines;
 }

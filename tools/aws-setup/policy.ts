@@ -1,6 +1,6 @@
 // The least-privilege AWS IoT policy for a button: connect only as its own thing name, publish and
 // receive only under its own topics and shadow. Builds and compares documents; calls no AWS API.
-import { Topic } from '../../firmware/core/wire-contract';
+import { eventFilter, eventTopic, statusFilter, statusTopic, Topic } from '../../firmware/core/wire-contract';
 
 export interface PolicyStatement {
   Effect: 'Allow';
@@ -96,4 +96,25 @@ export function samePolicy(a: string, b: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** The client id of the cloud watcher identity aws-setup makes for `npm run monitor`. */
+export const WATCHER_CLIENT_ID = 'button-monitor';
+
+/**
+ * The cloud watcher's policy: connect as WATCHER_CLIENT_ID, subscribe to and receive every
+ * button's events and status, nothing else (no publish, no shadow, no other topics).
+ */
+export function watcherPolicy(scope: PolicyScope, prefix: string = Topic.DefaultPrefix): PolicyDocument {
+  const arn = (kind: string, rest: string) => `arn:${scope.partition}:iot:${scope.region}:${scope.account}:${kind}/${rest}`;
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      { Effect: 'Allow', Action: 'iot:Connect', Resource: arn('client', WATCHER_CLIENT_ID) },
+      // Subscribe is checked against the filter as written: '+' is a literal here.
+      { Effect: 'Allow', Action: 'iot:Subscribe', Resource: [arn('topicfilter', eventFilter(prefix)), arn('topicfilter', statusFilter(prefix))] },
+      // Receive is checked against each message's topic: '*' is the policy wildcard there.
+      { Effect: 'Allow', Action: 'iot:Receive', Resource: [arn('topic', eventTopic(prefix, '*')), arn('topic', statusTopic(prefix, '*'))] },
+    ],
+  };
 }

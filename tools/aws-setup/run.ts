@@ -13,6 +13,7 @@ import { inspectFolder, readCa, saveThingFiles, writeCertificate, writePrivateKe
 import { describePlan } from './plan';
 import { Topic, topicPrefixProblem } from '../../firmware/core/wire-contract';
 import { leastPrivilegePolicy, policyText, scopeFromArn } from './policy';
+import { ensureWatcher, WATCHER_DIR } from './watcher';
 
 export interface AwsSetupOptions {
   cwd: string;
@@ -33,6 +34,8 @@ export interface AwsSetupDeps {
   /** Defaults to an IoTClient for the region and profile; tests pass a mocked one. */
   iot?: Pick<IoTClient, 'send'>;
   generateKey?: () => Promise<string>;
+  /** The cloud watcher's key (default: a new RSA 2048 key, as for the thing). */
+  generateWatcherKey?: () => Promise<string>;
 }
 
 export type AwsSetupResult =
@@ -50,7 +53,7 @@ export type AwsSetupResult =
       changes: string[];
     };
 
-const STEPS = 7;
+const STEPS = 8;
 
 export function checkNames(thing: string, policyName: string): void {
   // AWS allows ':' in thing names too, but the name becomes a folder and an MQTT client id here.
@@ -117,6 +120,9 @@ export async function run(options: AwsSetupOptions, deps: AwsSetupDeps): Promise
   const principalAttached = await aws.ensurePrincipalAttached(thing, cert.arn);
   if (principalAttached) changes.push(`attached the certificate to thing ${thing}`);
   step(7, `Certificate on thing ${thing}: ${principalAttached ? 'attached' : 'already attached'}`);
+
+  const watcher = await ensureWatcher({ cwd, aws, scope, topicPrefix, endpoint, log, changes, generateKey: deps.generateWatcherKey ?? generateDeviceKey });
+  step(8, `Cloud watcher for npm run monitor: ${watcher.clientId} in ${show(join(cwd, WATCHER_DIR))} (subscribe to events and status only)`);
 
   const info = { thing, endpoint, port: 8883, region: scope.region, certificateId: cert.id, certificateArn: cert.arn, policyName, ...(topicPrefix === Topic.DefaultPrefix ? {} : { topicPrefix }) };
   for (const written of saveThingFiles(dir, info, caPem)) changes.push(`wrote ${show(written)}`);

@@ -3,7 +3,8 @@
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { commonName } from '../certificates';
+import { amazonRootCa1Pem, commonName, displayPath } from '../certificates';
+import { readWatcher } from '../aws-setup/watcher';
 import { UserError } from '../shared/errors';
 import type { Logger } from '../shared/log';
 import { formatEventJson, formatEventLine, observe, parseButtonEvent } from './button-event';
@@ -34,7 +35,8 @@ export interface MonitorOptions {
 export interface IdentityFiles {
   certPath: string;
   keyPath: string;
-  caPath: string;
+  /** Undefined: Amazon Root CA 1 from Node's root store. */
+  caPath?: string;
 }
 
 export interface MonitorDeps {
@@ -83,11 +85,28 @@ function untilSignal(): { promise: Promise<void>; dispose: () => void } {
   return { promise, dispose };
 }
 
+/**
+ * Where to watch and as whom: given files; else the cloud watcher aws-setup made (its endpoint,
+ * certificate and client id; --endpoint, --port and --ca still override); else, locally, the dev PKI.
+ */
+function watcherTarget(o: MonitorOptions, log: Logger): { endpoint: string; port: number; files: IdentityFiles; clientId: string } | undefined {
+  if (o.cert || o.key || (o.endpoint !== undefined && LOCAL_HOSTS.has(o.endpoint))) return undefined;
+  const w = readWatcher(o.cwd);
+  if (!w) return undefined;
+  log.info(`Using the cloud watcher identity aws-setup made (${displayPath(o.cwd, w.dir)}, client id ${w.clientId}).`);
+  return {
+    endpoint: o.endpoint ?? w.endpoint,
+    port: o.port ?? w.port,
+    files: { certPath: join(w.dir, 'certificate.pem.crt'), keyPath: join(w.dir, 'private.pem.key'), caPath: o.ca ? resolve(o.cwd, o.ca) : undefined },
+    clientId: o.clientId ?? w.clientId,
+  };
+}
+
 async function identityFor(o: MonitorOptions, deps: MonitorDeps, endpoint: string): Promise<IdentityFiles> {
   if (o.cert && o.key && o.ca) return { certPath: resolve(o.cwd, o.cert), keyPath: resolve(o.cwd, o.key), caPath: resolve(o.cwd, o.ca) };
   if (o.cert || o.key || o.ca || !LOCAL_HOSTS.has(endpoint)) {
     throw new UserError(
-      `Give all three of --cert, --key and --ca for ${endpoint}: an identity whose policy may subscribe to the devices' topics (not a button's own certificate, which would disconnect the button).`,
+      `Give all three of --cert, --key and --ca for ${endpoint}, or run aws-setup, which makes a watcher identity monitor uses by itself: one whose policy may subscribe to the devices' topics (not a button's own certificate, which would disconnect the button).`,
       'monitor-identity',
     );
   }
@@ -109,13 +128,14 @@ function clientIdFor(o: MonitorOptions, certPath: string): string {
 export async function run(o: MonitorOptions, deps: MonitorDeps): Promise<MonitorSummary> {
   const { log } = deps;
   const now = deps.now ?? Date.now;
-  const endpoint = o.endpoint ?? '127.0.0.1';
-  const port = o.port ?? DEFAULT_MQTT_PORT;
+  const watcher0 = watcherTarget(o, log);
+  const endpoint = watcher0?.endpoint ?? o.endpoint ?? '127.0.0.1';
+  const port = watcher0?.port ?? o.port ?? DEFAULT_MQTT_PORT;
   const prefix = o.topicPrefix ?? Topic.DefaultPrefix;
   if (topicPrefixProblem(prefix)) throw new UserError(`--topic-prefix "${prefix}" ${topicPrefixProblem(prefix)}: pass the prefix the devices were provisioned with.`, 'config-invalid');
   const topics = o.topics && o.topics.length ? o.topics : [eventFilter(prefix)];
-  const files = await identityFor(o, deps, endpoint);
-  const clientId = clientIdFor(o, files.certPath);
+  const files = watcher0?.files ?? (await identityFor(o, deps, endpoint));
+  const clientId = watcher0?.clientId ?? clientIdFor(o, files.certPath);
   const tracker = createSeqTracker();
   const summary: MonitorSummary = { events: 0, gaps: 0, missing: 0, late: 0, duplicates: 0, unreadable: 0 };
   const signal = deps.stop ? { promise: deps.stop, dispose: () => undefined } : untilSignal();
@@ -157,6 +177,7 @@ export async function run(o: MonitorOptions, deps: MonitorDeps): Promise<Monitor
       certPath: files.certPath,
       keyPath: files.keyPath,
       caPath: files.caPath,
+      ca: files.caPath ? undefined : amazonRootCa1Pem(),
       clientId,
       topics,
       onStatus: (event, detail) => log.info(event === 'interrupted' ? `Connection lost (${detail}); reconnecting…` : `Reconnected (${detail}).`),
