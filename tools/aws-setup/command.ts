@@ -9,6 +9,7 @@ export function define(program: Command): void {
     .description('Create the thing in AWS IoT: its certificate (from a key made here), a least-privilege policy, and the attachments; save them to certs/<thing>/.')
     .requiredOption('--thing <name>', 'thing name (also the MQTT client id and the folder certs/<name>/)')
     .option('--region <region>', 'AWS region, e.g. eu-west-1 (default: AWS_REGION or your AWS config)')
+    .option('--iot-button-compat', "let the thing also publish on iotbutton/<thing>, for the gateway's --iot-button-compat (Lambdas written for the AWS IoT Button)")
     .option('--profile <name>', 'AWS credentials profile (default: AWS_PROFILE or the default profile)')
     .option('--policy-name <name>', 'name of the IoT policy (default: <thing>-policy)')
     .option('--topic-prefix <prefix>', 'topic prefix the policy allows: <prefix>/<thing>/* (default devices); provision uses it too')
@@ -37,8 +38,8 @@ Examples:
   npm run aws-setup -- --thing button-1 --region eu-west-1 --dry-run
   npm run aws-setup -- --thing button-1 --region eu-west-1 --ca ~/Downloads/AmazonRootCA1.pem`,
     )
-    .action(async (o: { thing: string; region?: string; profile?: string; policyName?: string; topicPrefix?: string; ca?: string; dryRun: boolean }) => {
+    .action(async (o: { thing: string; region?: string; profile?: string; policyName?: string; topicPrefix?: string; ca?: string; dryRun: boolean; iotButtonCompat?: boolean }) => {
       const { run } = await import('./run');
-      await run({ cwd: process.cwd(), thing: o.thing, region: o.region, profile: o.profile, policyName: o.policyName, topicPrefix: o.topicPrefix, ca: o.ca, dryRun: o.dryRun }, { log: createLogger() });
+      await run({ cwd: process.cwd(), thing: o.thing, region: o.region, profile: o.profile, policyName: o.policyName, topicPrefix: o.topicPrefix, ca: o.ca, dryRun: o.dryRun, iotButtonCompat: o.iotButtonCompat }, { log: createLogger() });
     });
 }

@@ -39,7 +39,7 @@ const THING = '${iot:Connection.Thing.ThingName}';
  *   availability message and Will. AWS refuses a retained publish without it.
  * - iot:Subscribe on the same places as topic filters (Subscribe is checked on topicfilter/).
  */
-export function leastPrivilegePolicy(scope: PolicyScope, topicPrefix: string = Topic.DefaultPrefix): PolicyDocument {
+export function leastPrivilegePolicy(scope: PolicyScope, topicPrefix: string = Topic.DefaultPrefix, o: { iotButton?: boolean } = {}): PolicyDocument {
   const arn = (kind: string, rest: string) => `arn:${scope.partition}:iot:${scope.region}:${scope.account}:${kind}/${rest}`;
   // The wire contract's topics, with the policy variable for the thing.
   const own = `${topicPrefix}/${THING}/`;
@@ -57,6 +57,8 @@ export function leastPrivilegePolicy(scope: PolicyScope, topicPrefix: string = T
         Action: ['iot:Publish', 'iot:Receive'],
         Resource: [arn('topic', `${own}*`), arn('topic', `$aws/things/${THING}/shadow/*`)],
       },
+      // --iot-button-compat: the gateway also publishes each press as the AWS IoT Button did.
+      ...(o.iotButton ? [{ Effect: 'Allow' as const, Action: 'iot:Publish', Resource: arn('topic', `iotbutton/${THING}`) }] : []),
       {
         Effect: 'Allow',
         Action: 'iot:RetainPublish',

@@ -27,6 +27,8 @@ export interface AwsSetupOptions {
   dryRun?: boolean;
   /** A root CA file (AmazonRootCA1.pem) to copy into certs/<thing>/. */
   ca?: string;
+  /** The thing may also publish on iotbutton/<thing> (the gateway's --iot-button-compat). */
+  iotButtonCompat?: boolean;
 }
 
 export interface AwsSetupDeps {
@@ -108,7 +110,7 @@ export async function run(options: AwsSetupOptions, deps: AwsSetupDeps): Promise
 
   const cert = await ensureCertificate({ aws, local, dir, thing, region: scope.region, show, step, changes, log, generateKey: deps.generateKey ?? generateDeviceKey });
 
-  const policy = await aws.ensurePolicy(policyName, policyText(leastPrivilegePolicy(scope, topicPrefix)));
+  const policy = await aws.ensurePolicy(policyName, policyText(leastPrivilegePolicy(scope, topicPrefix, { iotButton: options.iotButtonCompat })));
   if (policy.kind === 'created') changes.push(`created policy ${policyName}`);
   if (policy.kind === 'updated') changes.push(`updated policy ${policyName} to version ${policy.version}`);
   step(5, `Policy ${policyName}: ${describePolicyOutcome(policy)}`);

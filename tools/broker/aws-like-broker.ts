@@ -24,6 +24,8 @@ export interface AwsLikeBrokerOptions {
    * backend or a test harness watching every thing). Default ['observer'].
    */
   observers?: string[];
+  /** Things may also publish on iotbutton/<thing> (their policy with aws-setup --iot-button-compat); observers may watch iotbutton/. */
+  iotButton?: boolean;
   /** aedes persistence to use; pass the same one to a restarted broker so sessions survive it. */
   persistence?: unknown;
 }
@@ -57,6 +59,7 @@ export function startAwsLikeBroker(opts: AwsLikeBrokerOptions): Promise<AwsLikeB
   // A thing owns its own topics, as an AWS policy keyed on the thing name allows (the wire contract's rule).
   const allowed = (cn: string | undefined, topic: string): boolean => {
     if (cn === undefined) return false;
+    if (opts.iotButton && (observers.has(cn) ? topic.startsWith('iotbutton/') : topic === `iotbutton/${cn}`)) return true;
     return observers.has(cn) ? topic.startsWith(prefix + '/') || topic.startsWith('$aws/things/') : ownsTopic(prefix, cn, topic);
   };
 

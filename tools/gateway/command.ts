@@ -51,6 +51,7 @@ export interface GatewayCliOptions {
   ca?: string;
   /** false with --no-advertise. */
   advertise?: boolean;
+  iotButtonCompat?: boolean;
   /** Where certs/<thing>/thing.json are looked for; default the current folder. */
   cwd?: string;
 }
@@ -76,6 +77,7 @@ export function toGatewayOptions(o: GatewayCliOptions, log?: (line: string) => v
     store: o.store,
     upstream: { endpoint, port: awsPort ?? 8883, caPath: o.ca },
     advertise: o.advertise === false ? undefined : (mdnsFromEnv() ?? {}),
+    iotButtonCompat: o.iotButtonCompat,
     log,
   };
 }
@@ -132,6 +134,7 @@ export function define(program: Command, deps: GatewayCommandDeps = {}): void {
     .option('--aws-port <n>', 'AWS IoT MQTT port (default: thing.json\'s, else 8883)', parsePort)
     .option('--ca <file>', "CA certificate of the AWS IoT endpoint (default: Amazon Root CA 1 from Node's root store)")
     .option('--no-advertise', 'do not answer mDNS queries for the gateway on the LAN')
+    .option('--iot-button-compat', 'also publish each press as the AWS IoT Button does: {"serialNumber","batteryVoltage","clickType"} on iotbutton/<thing> (the thing\'s policy must allow it: aws-setup --iot-button-compat)')
     .addHelpText('after', TRUST_MODEL)
     .action((o: GatewayCliOptions) => runGatewayCommand(o, deps));
   gateway

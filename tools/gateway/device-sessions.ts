@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AedesOptions, AedesPublishPacket, AuthenticateError, Client, ConnectPacket, PublishPacket, Subscription } from 'aedes';
 import type Aedes from 'aedes';
+import { iotButtonMessage } from './iot-button-compat';
 import { verifyConnect } from './auth';
 import { ownsTopic } from '../../firmware/core/wire-contract';
 import { decidePublish, decideWill } from './publish-policy';
@@ -63,6 +64,8 @@ export interface SessionDeps {
   upstream: UpstreamTarget;
   log: (line: string) => void;
   connectTimeoutMs?: number;
+  /** Also publish each press as the AWS IoT Button does, on iotbutton/<thing> (iot-button-compat.ts). */
+  iotButtonCompat?: boolean;
 }
 
 const why = (e: unknown) => (e instanceof Error ? e.message : String(e));
@@ -228,10 +231,13 @@ export function createDeviceSessions(deps: SessionDeps): DeviceSessions {
         packet.retain = false;
         return done(null); // the PUBACK, so that the device moves on
       }
-      s.up.publish(topic, d.payload, packet.qos === 1 ? 1 : 0, packet.retain).then(
+      const up = s.up;
+      up.publish(topic, d.payload, packet.qos === 1 ? 1 : 0, packet.retain).then(
         () => {
           packet.retain = false; // AWS keeps retained messages; the local broker must not
           done(null); // now aedes sends the PUBACK [MQTT-4.3.2-2]
+          const compat = deps.iotButtonCompat ? iotButtonMessage(s.thing, topic, d.payload) : undefined;
+          if (compat) up.publish(compat.topic, compat.payload, 1, false).catch((e: unknown) => log(`${compat.topic} not delivered: ${why(e)}`));
         },
         (e: unknown) => {
           // No PUBACK: the device keeps the event and resends it on its next connection.

@@ -30,6 +30,8 @@ export interface GatewayOptions {
   updateStepMs?: number;
   /** Answer mDNS queries for the gateway (provision finds it so); undefined: stay silent. */
   advertise?: MdnsOptions;
+  /** Also publish each press on iotbutton/<thing> in the AWS IoT Button's shape. */
+  iotButtonCompat?: boolean;
 }
 
 export interface Gateway {
@@ -59,7 +61,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     else if (statSync(key).mode & 0o077) log(`warning: ${key} is readable by other users: chmod 600 it`);
   }
 
-  const sessions = createDeviceSessions({ store, upstream: opts.upstream, log, connectTimeoutMs: opts.connectTimeoutMs });
+  const sessions = createDeviceSessions({ store, upstream: opts.upstream, log, connectTimeoutMs: opts.connectTimeoutMs, iotButtonCompat: opts.iotButtonCompat });
   const aedes = new Aedes({ ...sessions.hooks });
   sessions.attach(aedes);
   const updates = createDeviceUpdates({ store, sessions, aedes, log, stepTimeoutMs: opts.updateStepMs });

@@ -9,7 +9,7 @@ import { connectPassword, tagEvent } from '../../../firmware/core/gateway-auth';
 import { sha1 } from '../../../tools/shared/sha1';
 import { startAwsLikeBroker, type AwsLikeBroker } from '../../../tools/broker/aws-like-broker';
 import { addDevice, generateDeviceSecret } from '../../../tools/gateway/device-store';
-import { startGateway, type Gateway } from '../../../tools/gateway/run';
+import { startGateway, type Gateway, type GatewayOptions } from '../../../tools/gateway/run';
 import { CERT_FILE, KEY_FILE } from '../../../tools/certificates';
 import { createTempPki, type TempPki } from '../../support/pki';
 
@@ -30,7 +30,7 @@ export interface Fixture {
   /** Everything the observer saw on devices/#, in arrival order. */
   seen: Received[];
   observer: MqttClient;
-  startGateway(port?: number): Promise<Gateway>;
+  startGateway(port?: number, extra?: Partial<GatewayOptions>): Promise<Gateway>;
   /** Resolves once the observer has seen a message matching `pred`. */
   waitSeen(pred: (m: Received) => boolean): Promise<Received>;
   /** MQTT.js options for `thing` with the next counter value (or the one given). */
@@ -40,7 +40,7 @@ export interface Fixture {
   close(): Promise<void>;
 }
 
-export async function createFixture(things: string[]): Promise<Fixture> {
+export async function createFixture(things: string[], o: { iotButton?: boolean } = {}): Promise<Fixture> {
   const dir = mkdtempSync(join(tmpdir(), 'gateway-'));
   const storeDir = join(dir, 'store');
   const temp = createTempPki();
@@ -56,7 +56,7 @@ export async function createFixture(things: string[]): Promise<Fixture> {
     counters[thing] = 0;
     addDevice(storeDir, { thing, secret: secrets[thing], certDir: join('certs', thing) });
   }
-  const broker = await startAwsLikeBroker({ port: 0, pki: temp.pki });
+  const broker = await startAwsLikeBroker({ port: 0, pki: temp.pki, iotButton: o.iotButton });
   const logs: string[] = [];
   const seen: Received[] = [];
   const waiters: { pred: (m: Received) => boolean; resolve: (m: Received) => void }[] = [];
@@ -74,7 +74,7 @@ export async function createFixture(things: string[]): Promise<Fixture> {
       else waiters.push(w);
     }
   });
-  await observer.subscribeAsync('devices/#', { qos: 1 });
+  await observer.subscribeAsync(o.iotButton ? ['devices/#', 'iotbutton/#'] : 'devices/#', { qos: 1 });
 
   const devices = new Set<MqttClient>();
   const fx: Fixture = {
@@ -87,8 +87,9 @@ export async function createFixture(things: string[]): Promise<Fixture> {
     secrets,
     seen,
     observer,
-    async startGateway(port = 0) {
+    async startGateway(port = 0, extra: Partial<GatewayOptions> = {}) {
       fx.gateway = await startGateway({
+        ...extra,
         bind: '127.0.0.1',
         port,
         store: storeDir,
