@@ -26,7 +26,7 @@ import {
 } from '@aws-sdk/client-iot';
 import { mockClient } from 'aws-sdk-client-mock';
 import { startAwsLikeBroker, type AwsLikeBroker } from '../../tools/broker/aws-like-broker';
-import { runSimulator, type RunningSimulator } from '../../tools/simulator/run-simulator';
+import { runSimulator, type RunningSimulator } from '../../tools/simulator/run';
 import { createProgram } from '../../tools/program';
 import { createTempPki, type TempPki } from '../support/pki';
 import { ROOT } from '../support/run-tool';

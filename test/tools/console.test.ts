@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildFirmware } from '../../tools/build/build-firmware';
-import { runSimulator, type RunningSimulator } from '../../tools/simulator/run-simulator';
+import { runSimulator, type RunningSimulator } from '../../tools/simulator/run';
 import { runConsole, QUIT_KEY, type ConsoleInput } from '../../tools/console/run';
 import { clean, createLinePrinter } from '../../tools/console/line-printer';
 import { serialOpenError } from '../../tools/device/serial-transport';

@@ -1,41 +1,27 @@
 // The fields `npm run config` reads and changes, named as dotted keys (button.debounceMs), taken
-// from config/schema.ts itself so they cannot drift; how a KEY=VALUE text becomes a JSON value;
+// from config/rules.ts (the one table of config rules) so they cannot drift; how a KEY=VALUE text becomes a JSON value;
 // and which keys are identity or secret. Pure: no device, no files.
-import { z } from 'zod';
-import { configSchema } from '../../config/schema';
-import defaults from '../../config/defaults.json';
+import { configRules, type Rule } from '../../config/rules';
 import { UserError } from '../shared/errors';
 
 /** Changing these would break the identity provision set up (AWS policy, gateway enrolment). */
-export const IDENTITY_KEYS = new Set(['thing', 'mqtt.transport', 'mqtt.clientId', 'mqtt.username', 'mqtt.password', 'tls.key', 'tls.cert', 'tls.ca', 'gateway.secret']);
+export const IDENTITY_KEYS = new Set(['thing', 'mqtt.topicPrefix', 'mqtt.transport', 'mqtt.clientId', 'mqtt.username', 'mqtt.password', 'tls.key', 'tls.cert', 'tls.ca', 'gateway.secret']);
 /** Never printed: `get` shows whether they are set, not what they are. */
 export const SECRET_KEYS = new Set(['wifi.password', 'mqtt.password', 'gateway.secret']);
 
 export interface ConfigKey {
   key: string;
   path: [string] | [string, string];
-  field: z.ZodType;
+  rule: Rule;
   /** The JSON type of the field's values: what VALUE text is converted to. */
   kind: 'string' | 'number' | 'boolean';
 }
 
-function kindOf(field: z.ZodType): ConfigKey['kind'] {
-  const d = field.safeParse(undefined);
-  const t = d.success ? typeof d.data : 'string';
-  return t === 'number' || t === 'boolean' ? t : 'string';
-}
+const KIND: Record<Rule['kind'], ConfigKey['kind']> = { int: 'number', intOrOff: 'number', bool: 'boolean', string: 'string', name: 'string', topicPrefix: 'string', oneOf: 'string', pin: 'string' };
 
-/** Every field config.json may hold, in the schema's order. */
+/** Every field config.json may hold, in the rule table's order. */
 export function configKeys(): ConfigKey[] {
-  const out: ConfigKey[] = [];
-  for (const [k, v] of Object.entries(configSchema.in.shape as Record<string, z.ZodType>)) {
-    if (v instanceof z.ZodPrefault) {
-      for (const [f, fv] of Object.entries((v.unwrap() as z.ZodObject).shape as Record<string, z.ZodType>)) {
-        out.push({ key: `${k}.${f}`, path: [k, f], field: fv, kind: kindOf(fv) });
-      }
-    } else out.push({ key: k, path: [k], field: v, kind: kindOf(v) });
-  }
-  return out;
+  return configRules.map((rule) => ({ key: rule.path, path: rule.path.split('.') as ConfigKey['path'], rule, kind: KIND[rule.kind] }));
 }
 
 export function findKey(key: string): ConfigKey {
@@ -77,9 +63,8 @@ export function withValue(config: Record<string, unknown>, path: ConfigKey['path
 
 /** What the device uses when config.json leaves the key out. */
 export function defaultOf(k: ConfigKey, config: Record<string, unknown> | undefined): unknown {
-  if (k.key === 'mqtt.clientId') return valueAt(config, ['thing']) ?? defaults.thing;
-  const d = k.field.safeParse(undefined);
-  return d.success ? d.data : undefined;
+  if (k.key === 'mqtt.clientId') return valueAt(config, ['thing']) ?? configRules.find((r) => r.path === 'thing')?.default;
+  return k.rule.default;
 }
 
 /** One key's line for `get`: secrets only as set or not. */

@@ -2,12 +2,13 @@
 // secrets its config.json holds masked. It stays attached through the board's resets, waits for
 // the board to come back when unplugged, sends keystrokes to the REPL, and quits on Ctrl-], closing
 // the port so that flash or provision can open it at once. It writes nothing to Storage.
-import { findPort as defaultFindPort } from '../shared/serial-ports';
+import { findPort as defaultFindPort } from '../device/serial-ports';
 import { isUserError } from '../shared/errors';
 import type { Logger } from '../shared/log';
 import { openDevice, type DeviceDeps } from '../device/open-device';
 import { readDeviceConfig } from '../device/read-config';
-import { CONSOLE_BAUD, openTransport as defaultOpenTransport, type Transport } from '../device/transport';
+import { openTransport as defaultOpenTransport } from '../device/transport';
+import { CONSOLE_BAUD, type Transport } from '../device/link';
 import { CONFIG_FILE } from '../provision/storage-plan';
 import { createLinePrinter } from './line-printer';
 
