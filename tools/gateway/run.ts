@@ -11,9 +11,7 @@ import { createDeviceUpdates, type DeviceUpdates } from './device-updates';
 import { openDeviceStore } from './device-store';
 import type { UpstreamTarget } from './upstream';
 import { AMAZON_ROOT_CA1_URL, KEY_FILE } from '../certificates';
-import { advertiseGateway, type MdnsOptions } from '../shared/gateway-mdns';
-import { lanAddresses } from '../provision/address';
-import { ensureEnrolmentKey } from './enrolment-key';
+import type { MdnsOptions } from '../shared/gateway-mdns';
 
 export interface GatewayOptions {
   /** Address to listen on; default all interfaces, since devices are on the LAN. */
@@ -86,11 +84,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   log(`listening on ${bind}:${port}, forwarding to ${opts.upstream.endpoint}:${opts.upstream.port}`);
-  const enrol = ensureEnrolmentKey(opts.store);
-  log(`enrolment key ${enrol.publicKey} (gateway ${enrol.id}): provision -- --enrol-file seals devices to it`);
-  const addresses = bind === '0.0.0.0' ? lanAddresses() : [bind];
-  const advert = opts.advertise && addresses.length ? advertiseGateway({ port, addresses, key: enrol.publicKey, mdns: opts.advertise }) : undefined;
-  if (advert) log(`advertised on the LAN (mDNS _button-gw._tcp) at ${addresses.map((a) => `${a}:${port}`).join(', ')}`);
+  const advert = opts.advertise ? await advertise(opts.advertise, opts.store, bind, port, log) : undefined;
 
   // Revocations and rotations are written to devices.json by other processes (gateway revoke,
   // provision): watching it closes the sessions they end, within about half a second.
@@ -107,15 +101,29 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         unwatchFile(devicesFile, onStoreChange);
         updates.close();
         const stopped = new Promise<void>((r) => server.close(() => r())); // no new devices
-        await advert?.close();
         await sessions.shutdown(async () => {
           await new Promise<void>((r) => aedes.close(() => r()));
           for (const s of sockets) s.destroy();
         });
         await stopped;
+        if (advert) await advert.close();
         log('stopped');
       })();
       return closing;
     },
   };
+}
+
+/**
+ * Answers mDNS for the gateway with its address and enrolment key (made once in the store), and
+ * prints the key for provision --gateway-key. Loaded only when advertising (the CLI's default).
+ */
+async function advertise(mdns: MdnsOptions, store: string, bind: string, port: number, log: (line: string) => void): Promise<{ close(): Promise<void> } | undefined> {
+  const [{ advertiseGateway }, { lanAddresses }, { ensureEnrolmentKey }] = await Promise.all([import('../shared/gateway-mdns'), import('../provision/address'), import('./enrolment-key')]);
+  const enrol = ensureEnrolmentKey(store);
+  log(`enrolment key ${enrol.publicKey} (gateway ${enrol.id}): provision -- --enrol-file seals devices to it`);
+  const addresses = bind === '0.0.0.0' ? lanAddresses() : [bind];
+  if (!addresses.length) return undefined;
+  log(`advertised on the LAN (mDNS _button-gw._tcp) at ${addresses.map((a) => `${a}:${port}`).join(', ')}`);
+  return advertiseGateway({ port, addresses, key: enrol.publicKey, mdns });
 }
