@@ -7,9 +7,12 @@ import type { ClickType } from './gestures';
 import { Mq, type MqttClient, type MqttOptions } from './mqtt/client';
 import { createLed } from './led-patterns';
 import { createOutbox, Ob } from './outbox';
-import { Conn, createConnection, Link, type ConnectionHooks } from './connection';
+import { createConnection, type ConnectionHooks } from './connection';
+import { AppEv, Conn, Door, Link } from './dispatch';
 import { Status, Topic, type ButtonEvent } from './wire-contract';
 import { otaReceiver, type OtaReceiver } from '../ota/hook';
+
+export { AppEv, Door } from './dispatch';
 
 /** Adds per-connect credentials to the CONNECT options, or (topic, payload) an integrity tag to an event (gateway mode). */
 export interface GatewayAuth {
@@ -33,19 +36,6 @@ export interface AppPorts {
    * is the Wi-Fi glue's own function, handed over later with AppEv.Doors (it needs the app first).
    */
   doors?: (open: number) => void;
-}
-
-/** What the glue tells the app. Inlined as numbers by the build. */
-export const enum AppEv {
-  WifiUp = 30,
-  /** (reason): '' for a plain loss of the network, else why it cannot work (shown as a fault). */
-  WifiDown,
-  /** (cause): a condition that keeps the device from working: shown on the LED and repeated in the health line. */
-  Fault,
-  /** The maintenance window's timer: the LAN console closes. */
-  MaintEnd,
-  /** (doors): the doors port, from the Wi-Fi glue, which is made after the app. */
-  Doors,
 }
 
 /**

@@ -2,36 +2,33 @@
 // retries with exponential backoff and full jitter. It does not know about presses or LEDs;
 // the app reacts to Up/Down. (Moddable's split: a plain client, reconnection on top.)
 import type { Clock, Log, OpenSocket, TransportOptions } from '../ports';
-import { createMqttClient, Mq, type MqttClient, type MqttOptions, type MqttPacket } from './mqtt/client';
+import { createMqttClient, Mq, Packet, type MqttClient, type MqttOptions, type MqttPacket } from './mqtt/client';
 import { backoffDelay } from './backoff';
+import { Conn, Link } from './dispatch';
 
-/** What the connection tells the app. Inlined as numbers by the build; 4 is MQTT's own packet type. */
-export const enum Link {
-  /** (client, 'host:port'): the session is up (CONNACK accepted). */
-  Up = 20,
-  /** (reason, fatal): the session ended; fatal means retrying will not help until config changes (e.g. not authorized). */
-  Down,
-  /** Asked before every attempt, so credentials that must change per connect (gateway counter) can. */
-  Session,
-}
+export { Conn, Link } from './dispatch';
 
 /** The app's side: one function (each function object costs device RAM). */
 export interface ConnectionHooks {
   (ev: Link.Up, client: MqttClient, where: string): void;
   (ev: Link.Down, reason: string, fatal: boolean): void;
   (ev: Link.Session): MqttOptions;
-  /** A PUBACK. */
-  (ev: 4, packet: MqttPacket): void;
-}
-
-export const enum Conn {
-  /** Begin connecting (after Wi-Fi is up). Idempotent. */
-  Start = 10,
-  /** Drop the session and stop retrying (Wi-Fi went down). */
-  Stop,
+  /** An incoming PUBLISH, a PUBACK: the client's packets, passed on as they came. */
+  (ev: Packet.Publish | Packet.Puback, packet: MqttPacket): void;
 }
 
 export type Connection = (op: Conn) => void;
+
+/** Where the connection is. Inlined as numbers by the build (a small integer costs 1 JsVar in a scope). */
+const enum Phase {
+  /** Not started, or stopped. */
+  Idle,
+  /** Waiting to retry: the timer starts the next attempt. */
+  Waiting,
+  /** An attempt under way (connect + CONNACK): the timer is its time limit. */
+  Attempt,
+  Up,
+}
 
 /** With `once` (the device's boot, which makes one connection) the factory frees its own function object. */
 export let createConnection = function (
@@ -52,14 +49,15 @@ export let createConnection = function (
   let attempt = 0;
   let timer = 0; // 0 when none (timer ids are never 0)
   let client: MqttClient | undefined;
-  let phase = 0; // 0 idle or stopped, 1 waiting to retry, 2 attempt under way (connect + CONNACK), 3 up
+  let phase = Phase.Idle;
 
-  // One function is the handle (Start/Stop), the timer (no op: the retry wait or the attempt's time
-  // limit, by phase) and the MQTT client's event function (0 closed, 2 connected, 4 passed to the app).
+  // One function is the handle (Conn), the timer (no op: the retry wait or the attempt's time limit,
+  // by phase) and the MQTT client's event function (Packet: Closed, Connack; Publish and Puback go
+  // to the app).
   // The client is made as soon as the socket is: writes before it opens are queued (Espruino and the
   // Node adapters alike), and every failure, before open or after, reaches it as a socket event, so
   // no per-attempt callbacks are kept (each function object costs RAM).
-  function k(op?: number, a?: any): void {
+  function connection(op?: Conn | Packet, arg?: any): void {
     let why = '';
     // Made per call: kept in the scope, "host:port" would cost a few JsVars for the device's life.
     const where = transport.host + ':' + transport.port;
@@ -67,14 +65,14 @@ export let createConnection = function (
       if (running) return;
       running = 1;
       attempt = 0;
-      phase = 1;
+      phase = Phase.Waiting;
       op = undefined; // open now
     } else if (op === Conn.Stop) {
       running = 0;
-      phase = 0;
-    } else if (op === 3 || op === 4) return hook(op as 4, a); // an incoming PUBLISH, a PUBACK
-    else if (op === 2) {
-      phase = 3;
+      phase = Phase.Idle;
+    } else if (op === Packet.Publish || op === Packet.Puback) return hook(op, arg);
+    else if (op === Packet.Connack) {
+      phase = Phase.Up;
       if (timer) clock.cancel(timer);
       timer = 0;
       attempt = 0; // a good connection resets the backoff
@@ -82,26 +80,26 @@ export let createConnection = function (
     }
     if (op === undefined) {
       timer = 0;
-      if (phase === 1) {
+      if (phase === Phase.Waiting) {
         if (!running) return;
         // An attempt: one time limit for the connect and the CONNACK together.
-        phase = 2;
-        timer = clock.after(20000, k);
+        phase = Phase.Attempt;
+        timer = clock.after(20000, connection);
         try {
-          const c = createMqttClient(connect(transport), clock, hook(Link.Session), k);
-          if (phase === 2) client = c; // else it closed while starting and has been dealt with
+          const started = createMqttClient(connect(transport), clock, hook(Link.Session), connection);
+          if (phase === Phase.Attempt) client = started; // else it closed while starting and has been dealt with
           return;
         } catch (e) {
           // Some builds throw at once on a closed port instead of raising `error` (docs/espruino.md).
           why = 'cannot reach ' + where + ' (' + ((e && (e as { message?: string }).message) || e) + ')';
         }
-      } else if (phase !== 2) return;
+      } else if (phase !== Phase.Attempt) return;
       else why = 'no answer from ' + where;
-    } else if (op === 0) {
-      if (phase < 2) return; // the close of a client we ended ourselves
-      why = a;
+    } else if (op === Packet.Closed) {
+      if (phase < Phase.Attempt) return; // the close of a client we ended ourselves
+      why = arg;
       // Espruino reports a failed TLS handshake only as a close (no error event).
-      if (phase === 2 && transport.kind === 'tls' && why === 'socket closed') why += ' before CONNACK (TLS handshake failed?)';
+      if (phase === Phase.Attempt && transport.kind === 'tls' && why === 'socket closed') why += ' before CONNACK (TLS handshake failed?)';
     } else if (op !== Conn.Stop) return;
 
     // The session (or attempt) is over: stop its timer and client, then tell the app and wait.
@@ -109,16 +107,16 @@ export let createConnection = function (
     timer = 0;
     const old = client;
     client = undefined;
-    phase = running ? 1 : 0;
-    if (old) old(Mq.End); // its close comes back here with phase < 2 and is ignored
+    phase = running ? Phase.Waiting : Phase.Idle;
+    if (old) old(Mq.End); // its close comes back here before Phase.Attempt and is ignored
     if (op === Conn.Stop) return;
     hook(Link.Down, why, /^CONNACK [245]/.test(why));
     if (!running) return;
     const wait = backoffDelay(attempt, Math.random(), base, cap);
     attempt++;
     log('mqtt: ' + why + ', retry in ' + Math.round(wait / 100) / 10 + ' s');
-    timer = clock.after(wait, k);
+    timer = clock.after(wait, connection);
   }
 
-  return k;
+  return connection;
 };

@@ -25,8 +25,8 @@ export interface MqttOptions {
 
 /**
  * MQTT control packet types a client receives [MQTT-2.2.1], and Closed (0, reserved in MQTT) for the
- * end of the session in MqttEvents. Inlined as numbers by the build. They stay below Conn (10),
- * Link (20) and AppEv (30), so one dispatcher can tell them apart (firmware/core/connection.ts).
+ * end of the session in MqttEvents. Inlined as numbers by the build. Range.Packet (../dispatch.ts):
+ * the connection and the app take them in the same function as their own events.
  */
 export const enum Packet {
   Closed = 0,
