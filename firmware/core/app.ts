@@ -4,7 +4,7 @@
 import type { Clock, Log, OpenSocket, Store, TransportOptions } from '../ports';
 import type { Config } from './config';
 import type { ClickType } from './gestures';
-import { Mq, type MqttClient, type MqttOptions } from './mqtt/client';
+import { Mq, Packet, type MqttClient, type MqttOptions } from './mqtt/client';
 import { createLed } from './led-patterns';
 import { createOutbox, Ob } from './outbox';
 import { createConnection, type ConnectionHooks } from './connection';
@@ -31,11 +31,11 @@ export interface AppPorts {
   memory: () => { free: number };
   gateway?: GatewayAuth;
   /**
-   * Shuts the soft AP and sets the LAN console (telnet): 1 open (maintenance mode), 0 closed.
+   * Shuts the soft AP and sets the LAN console (telnet): Door.Open (maintenance mode) or Door.Shut.
    * Called on every Wi-Fi (re)connect and when maintenance mode opens or closes. On the device it
    * is the Wi-Fi glue's own function, handed over later with AppEv.Doors (it needs the app first).
    */
-  doors?: (open: number) => void;
+  doors?: (door: Door) => void;
 }
 
 /**
@@ -47,7 +47,7 @@ export interface App extends ConnectionHooks {
   (ev: AppEv.WifiUp): void;
   (ev: AppEv.WifiDown | AppEv.Fault, why: string): void;
   (ev: AppEv.MaintEnd): void;
-  (ev: AppEv.Doors, doors: (open: number) => void): void;
+  (ev: AppEv.Doors, doors: (door: Door) => void): void;
 }
 
 /**
@@ -62,138 +62,147 @@ export let startApp = function (cfg: Config, fw: string, ports: AppPorts, once?:
   const clock = ports.clock;
   const store = ports.store; // the updater reads its boot log and loads its receiver from it
   const log = ports.log;
-  const mem = ports.memory;
-  const gw = ports.gateway;
-  let door = ports.doors;
-  const win = cfg.maintenanceS * 1000; // 0: a 10 s hold opens nothing
+  const memory = ports.memory;
+  const gateway = ports.gateway;
+  let doors = ports.doors;
+  const maintMs = cfg.maintenanceS * 1000; // 0: a 10 s hold opens nothing
   // The thing is read back from the prefix per press (a thing name holds no '/'): one name fewer in scope.
   const prefix = cfg.mqtt.topicPrefix + '/' + cfg.thing + '/'; // thingRoot() of the wire contract
-  const id = cfg.mqtt.clientId;
-  const user = cfg.mqtt.username;
-  const pass = cfg.mqtt.password;
-  const ka = cfg.mqtt.keepaliveS;
-  const health = cfg.healthS * 1000;
+  const clientId = cfg.mqtt.clientId;
+  const username = cfg.mqtt.username;
+  const password = cfg.mqtt.password;
+  const keepaliveS = cfg.mqtt.keepaliveS;
+  const healthMs = cfg.healthS * 1000;
   let client: MqttClient | undefined;
   let inflight = 0; // packet id of the event awaiting PUBACK, 0 when none
-  let seq = -1; // its seq
+  let inflightSeq = -1;
   let wifi = 0; // 1 while Wi-Fi is up
   let cause = ''; // why the device cannot work right now, '' when fine
-  let mt = 0; // the maintenance window's timer while the LAN console is open, else 0
-  let rx: OtaReceiver | 0 = 0; // the update receiver while it is loaded
+  // Its kind: the event that raised it. Link.Down's ends at Link.Up, AppEv.WifiDown's at AppEv.WifiUp;
+  // the others (AppEv.Fault, a press that cannot be stored) stay.
+  let causeBy: unknown;
+  let maintTimer = 0; // the maintenance window's timer while the LAN console is open, else 0
+  let receiver: OtaReceiver | 0 = 0; // the update receiver while it is loaded
 
   // Declared before the modules that call it: Espruino does not hoist functions.
-  function app(ev?: any, a?: any, b?: any): any {
+  function app(ev?: any, arg?: any, arg2?: any): any {
     if (ev === Link.Session) {
-      const o: MqttOptions = {
-        clientId: id,
-        keepalive: ka,
+      const opts: MqttOptions = {
+        clientId: clientId,
+        keepalive: keepaliveS,
         clean: true,
-        username: user,
-        password: pass,
+        username: username,
+        password: password,
         // [AWS] availability: retained "online" once up, the Will says "offline".
         will: { topic: prefix + Topic.Status, payload: Status.Offline, qos: 1, retain: true },
         maxPacket: 1024,
       };
-      return gw ? gw(o) : o;
+      return gateway ? gateway(opts) : opts;
     }
     // Updates (firmware/ota): a message on ota/in, and the events that prove a new firmware on trial.
     // The receiver is loaded from flash only while it has something to do.
-    if (ev === 3 && a.topic !== prefix + Topic.OtaIn) return;
-    if (ev === 3 || ev === 4 || ev === Link.Up || ev === Link.Down || ev === AppEv.WifiUp) {
-      if (!rx) rx = otaReceiver(ev, store);
+    if (ev === Packet.Publish && arg.topic !== prefix + Topic.OtaIn) return;
+    if (ev === Packet.Publish || ev === Packet.Puback || ev === Link.Up || ev === Link.Down || ev === AppEv.WifiUp) {
+      if (!receiver) receiver = otaReceiver(ev, store);
       try {
-        if (rx && rx(ev, ev === Link.Up ? a : client, fw, a, prefix)) rx = 0;
+        if (receiver && receiver(ev, ev === Link.Up ? arg : client, fw, arg, prefix)) receiver = 0;
       } catch (e) {
         log('ota: ' + e);
-        rx = 0;
+        receiver = 0;
       }
-      if (ev === 3) return;
+      if (ev === Packet.Publish) return;
     }
     const up = Math.floor(clock.now() / 1000); // seconds since boot
     if (ev === undefined) {
       log(
         'health up=' + up + 's wifi=' + (wifi ? 'up' : 'down') + ' mqtt=' + (client ? 'up' : 'down') +
-          ' free=' + mem().free + ' outbox=' + ob(Ob.Depth) + ' dropped=' + ob(Ob.Dropped) + (cause ? ' error="' + cause + '"' : ''),
+          ' free=' + memory().free + ' outbox=' + ob(Ob.Depth) + ' dropped=' + ob(Ob.Dropped) + (cause ? ' error="' + cause + '"' : ''),
       );
-      clock.after(health, app);
+      clock.after(healthMs, app);
       return;
     }
-    let c = '';
+    let fault: string | undefined; // a fault this event raises
     if (ev === Link.Up) {
-      client = a;
+      client = arg;
       inflight = 0;
-      if (cause[0] === 'm') cause = ''; // an MQTT fault ("mqtt refused: ...") is over
-      log('mqtt: connected to ' + b + ' as ' + id);
-      a(Mq.Publish, prefix + Topic.Status, Status.Online, 1, true);
-      a(Mq.Subscribe, prefix + Topic.OtaIn, 1);
-    } else if (ev === Link.Down) {
+      if (causeBy === Link.Down) cause = ''; // the broker's refusal is over
+      log('mqtt: connected to ' + arg2 + ' as ' + clientId);
+      arg(Mq.Publish, prefix + Topic.Status, Status.Online, 1, true);
+      arg(Mq.Subscribe, prefix + Topic.OtaIn, 1);
+    } else if (ev === Link.Down || ev === AppEv.WifiDown) {
+      // The session is gone either way (Conn.Stop ends it without a Link.Down).
       client = undefined;
       inflight = 0;
-      if (b) c = 'mqtt refused: ' + a + ' (thing name, certificate or policy?)';
-    } else if (ev === 4) {
-      if (a.id !== inflight) return; // the retained status publish, or a duplicate
+      if (ev === AppEv.WifiDown) {
+        wifi = 0;
+        conn(Conn.Stop);
+        if (arg) fault = 'wifi: ' + arg;
+      } else if (arg2) fault = 'mqtt refused: ' + arg + ' (thing name, certificate or policy?)';
+    } else if (ev === Packet.Puback) {
+      if (arg.id !== inflight) return; // the retained status publish, or a duplicate
       inflight = 0;
-      ob(Ob.Ack, seq);
-      log('press seq ' + seq + ' delivered');
+      ob(Ob.Ack, inflightSeq);
+      log('press seq ' + inflightSeq + ' delivered');
       led('delivered', true);
     } else if (ev === AppEv.WifiUp) {
       wifi = 1;
-      if (cause[0] === 'w') cause = ''; // a Wi-Fi fault ("wifi: ...") is over
+      if (causeBy === AppEv.WifiDown) cause = ''; // the Wi-Fi fault is over
       // Every (re)connect: the SDK may have brought the soft AP back (it only obeys stopAP once
       // the station runs, Espruino #883), and the console stays closed unless maintenance is on.
-      if (door) door(mt ? 1 : 0);
+      if (doors) doors(maintTimer ? Door.Open : Door.Shut);
       conn(Conn.Start);
-    } else if (ev === AppEv.WifiDown) {
-      wifi = 0;
-      conn(Conn.Stop);
-      client = undefined;
-      inflight = 0;
-      if (a) c = 'wifi: ' + a;
-    } else if (ev === AppEv.Doors) return void (door = a);
-    else if (ev === AppEv.Fault) c = a;
-    else if ((mt && ev !== 'MAINTENANCE') || ev === AppEv.MaintEnd) {
-      // Any click while the window is open closes it (the owner is done; the click is not an
-      // event), as does the window's timer.
-      if (ev !== AppEv.MaintEnd) clock.cancel(mt);
-      mt = 0;
-      if (door) door(0);
-      log('maintenance: LAN console closed');
-    } else {
-      if (ev === 'MAINTENANCE') {
-        // Physical presence (a 10 s hold) opens the LAN console for the window; a new hold starts
-        // it again. The event below tells the cloud, now or once online.
-        if (!win) return log('maintenance: off (maintenanceS is 0)');
-        if (mt) clock.cancel(mt);
-        // A closure only while the window is open: maintenance costs no RAM when not in use.
-        mt = clock.after(win, function () {
-          app(AppEv.MaintEnd);
-        });
-        if (door) door(1);
-        log('maintenance: LAN console open for ' + win / 1000 + ' s' + (wifi ? '' : ' (offline: reachable once Wi-Fi is up)'));
-      }
-      // A click: into flash first, then the outbox drains below.
-      const s = ob(Ob.Next);
-      let payload = JSON.stringify({ thing: prefix.split('/').slice(-2)[0], seq: s, clickType: ev, ts: clock.wall(), uptime: up, fw: fw } satisfies ButtonEvent);
-      if (gw) payload = gw(prefix + Topic.Event, payload);
-      if (ob(Ob.Add, payload, clock.wall()) < 0) c = 'cannot store press ' + s + ' in flash (Storage full?)';
-      else {
-        log('press ' + ev + ' seq ' + s + ' queued (' + ob(Ob.Depth) + ' pending)');
-        led('queued', true);
+    } else if (ev === AppEv.Doors) return void (doors = arg);
+    else if (ev === AppEv.Fault) fault = arg;
+    else if (typeof ev === 'string') {
+      // A click (ClickType). Only here: an event number this function does not know is never stored as a press.
+      if (maintTimer && ev !== 'MAINTENANCE') {
+        // Any click while the window is open closes it (the owner is done; the click is not an
+        // event), as does the window's timer (below).
+        clock.cancel(maintTimer);
+        ev = AppEv.MaintEnd;
+      } else {
+        if (ev === 'MAINTENANCE') {
+          // Physical presence (a 10 s hold) opens the LAN console for the window; a new hold starts
+          // it again. The event below tells the cloud, now or once online.
+          if (!maintMs) return log('maintenance: off (maintenanceS is 0)');
+          if (maintTimer) clock.cancel(maintTimer);
+          // A closure only while the window is open: maintenance costs no RAM when not in use.
+          maintTimer = clock.after(maintMs, function () {
+            app(AppEv.MaintEnd);
+          });
+          if (doors) doors(Door.Open);
+          log('maintenance: LAN console open for ' + maintMs / 1000 + ' s' + (wifi ? '' : ' (offline: reachable once Wi-Fi is up)'));
+        }
+        // Into flash first, then the outbox drains below.
+        const seq = ob(Ob.Next);
+        let payload = JSON.stringify({ thing: prefix.split('/').slice(-2)[0], seq: seq, clickType: ev as ClickType, ts: clock.wall(), uptime: up, fw: fw } satisfies ButtonEvent);
+        if (gateway) payload = gateway(prefix + Topic.Event, payload);
+        if (ob(Ob.Add, payload, clock.wall()) < 0) fault = 'cannot store press ' + seq + ' in flash (Storage full?)';
+        else {
+          log('press ' + ev + ' seq ' + seq + ' queued (' + ob(Ob.Depth) + ' pending)');
+          led('queued', true);
+        }
       }
     }
-    if (c) {
-      cause = c;
-      log('error: ' + c);
+    if (ev === AppEv.MaintEnd) {
+      maintTimer = 0;
+      if (doors) doors(Door.Shut);
+      log('maintenance: LAN console closed');
+    }
+    if (fault) {
+      cause = fault;
+      causeBy = ev;
+      log('error: ' + fault);
     }
     // The LED's base state follows from the state (showing the same one again keeps its rhythm).
-    led(mt ? 'maint' : cause ? 'error' : client ? 'online' : wifi ? 'mqtt' : 'wifi');
+    led(maintTimer ? 'maint' : cause ? 'error' : client ? 'online' : wifi ? 'mqtt' : 'wifi');
     // Send the oldest pending event if nothing is in flight. One at a time keeps order trivially
     // and the RAM cost of in-flight tracking to two numbers.
     if (client && !inflight) {
-      const e = ob(Ob.Peek);
-      if (e) {
-        seq = e.seq;
-        inflight = client(Mq.Publish, prefix + Topic.Event, e.payload, 1, false);
+      const next = ob(Ob.Peek);
+      if (next) {
+        inflightSeq = next.seq;
+        inflight = client(Mq.Publish, prefix + Topic.Event, next.payload, 1, false);
       }
     }
   }
@@ -220,7 +229,7 @@ export let startApp = function (cfg: Config, fw: string, ports: AppPorts, once?:
     once,
   );
   cfg = ports = 0 as never;
-  if (health > 0) clock.after(health, app);
+  if (healthMs > 0) clock.after(healthMs, app);
   led('wifi');
   if (ob(Ob.Depth)) log('outbox: ' + ob(Ob.Depth) + ' press(es) from before the restart');
   return app as App;

@@ -19,7 +19,10 @@ export interface ConnectionHooks {
 
 export type Connection = (op: Conn) => void;
 
-/** Where the connection is. Inlined as numbers by the build (a small integer costs 1 JsVar in a scope). */
+/**
+ * Where the connection is: every phase but Idle means started (one variable, where a separate
+ * `running` flag would cost a JsVar). Inlined as numbers by the build.
+ */
 const enum Phase {
   /** Not started, or stopped. */
   Idle,
@@ -45,7 +48,6 @@ export let createConnection = function (
   const cap = backoff.capMs;
   backoff = 0 as never; // Espruino closures keep their whole scope: not the object
   // Long-lived state is a handful of numbers; the client exists only while a session does.
-  let running = 0;
   let attempt = 0;
   let timer = 0; // 0 when none (timer ids are never 0)
   let client: MqttClient | undefined;
@@ -58,17 +60,15 @@ export let createConnection = function (
   // Node adapters alike), and every failure, before open or after, reaches it as a socket event, so
   // no per-attempt callbacks are kept (each function object costs RAM).
   function connection(op?: Conn | Packet, arg?: any): void {
-    let why = '';
+    let why!: string; // why the session (or attempt) ended: set on every path that reaches the end
     // Made per call: kept in the scope, "host:port" would cost a few JsVars for the device's life.
     const where = transport.host + ':' + transport.port;
     if (op === Conn.Start) {
-      if (running) return;
-      running = 1;
+      if (phase !== Phase.Idle) return;
       attempt = 0;
       phase = Phase.Waiting;
       op = undefined; // open now
     } else if (op === Conn.Stop) {
-      running = 0;
       phase = Phase.Idle;
     } else if (op === Packet.Publish || op === Packet.Puback) return hook(op, arg);
     else if (op === Packet.Connack) {
@@ -81,7 +81,6 @@ export let createConnection = function (
     if (op === undefined) {
       timer = 0;
       if (phase === Phase.Waiting) {
-        if (!running) return;
         // An attempt: one time limit for the connect and the CONNACK together.
         phase = Phase.Attempt;
         timer = clock.after(20000, connection);
@@ -107,11 +106,11 @@ export let createConnection = function (
     timer = 0;
     const old = client;
     client = undefined;
-    phase = running ? Phase.Waiting : Phase.Idle;
+    if (op !== Conn.Stop) phase = Phase.Waiting; // (Stop has made it Idle)
     if (old) old(Mq.End); // its close comes back here before Phase.Attempt and is ignored
     if (op === Conn.Stop) return;
     hook(Link.Down, why, /^CONNACK [245]/.test(why));
-    if (!running) return;
+    if (!phase) return; // Phase.Idle: the app stopped it meanwhile
     const wait = backoffDelay(attempt, Math.random(), base, cap);
     attempt++;
     log('mqtt: ' + why + ', retry in ' + Math.round(wait / 100) / 10 + ' s');

@@ -4,7 +4,8 @@
 // reports outcomes. It is not resident: hook.ts loads it from Storage (ota.js) only while there is
 // something to do. It never touches the proven slot, so a power cut anywhere leaves it bootable.
 import type { Log } from '../ports';
-import { Mq, type MqttClient, type MqttPacket } from '../core/mqtt/client';
+import { Mq, type MqttClient, type MqttPacket, type Packet } from '../core/mqtt/client';
+import type { AppEv, Link } from '../core/dispatch';
 import { gatewayAuth, Gw, type Sha1 } from '../core/gateway-auth';
 import { LOG_BYTES, LOG_FILE, replayLog, rollbackReason, TRIES } from './boot-log';
 import { compareVersions } from './version';
@@ -37,7 +38,11 @@ export interface ReceiverPorts {
 /** (ev, client, running version, packet): 1 when nothing is left to do and it may be freed. */
 export type Receiver = (ev: number, client?: MqttClient, fw?: string, pkt?: MqttPacket) => number;
 
-/** What the receiver is told; the numbers are the app's own events (app.ts, connection.ts). */
+/**
+ * What the receiver is told: the app's own event numbers (core/dispatch.ts, core/mqtt/types.ts),
+ * written again because esbuild cannot fold another file's enum into an enum's value; RxIsTheApps
+ * below fails to compile if they drift apart.
+ */
 export const enum Rx {
   Publish = 3,
   Puback = 4,
@@ -45,6 +50,13 @@ export const enum Rx {
   Down = 21,
   WifiUp = 30,
 }
+
+type Same<A extends number, B extends number> = `${A}` extends `${B}` ? true : false;
+type Assert<T extends true[]> = T;
+/** Compile time only (a type): each Rx value is the app's. */
+export type RxIsTheApps = Assert<
+  [Same<Rx.Publish, Packet.Publish>, Same<Rx.Puback, Packet.Puback>, Same<Rx.Up, Link.Up>, Same<Rx.Down, Link.Down>, Same<Rx.WifiUp, AppEv.WifiUp>]
+>;
 
 /**
  * Chunk bytes the device asks for. A chunk is held three times while handled (the client's buffer,
