@@ -64,6 +64,11 @@ export function jsString(s: string): string {
   return JSON.stringify(s);
 }
 
+/** The quiet line's code that evaluate sends: the value framed as STX id ":" JSON ETX. */
+export function evaluateCode(id: string, expr: string): string {
+  return `print("\\x02${id}:"+JSON.stringify(${expr})+"\\x03")`;
+}
+
 export function createConsoleClient(transport: Transport, opts: ConsoleClientOptions = {}): ConsoleClient {
   const defaultTimeout = opts.timeoutMs ?? 10000;
   const stats = { bytesOut: 0, bytesIn: 0 };
@@ -159,7 +164,7 @@ export function createConsoleClient(transport: Transport, opts: ConsoleClientOpt
 
   async function evaluateOnce<T>(expr: string, timeoutMs: number): Promise<T> {
     const id = String(nextId++);
-    const code = `print("\\x02${id}:"+JSON.stringify(${expr})+"\\x03")`;
+    const code = evaluateCode(id, expr);
     const [body] = await request(code, (b) => b.startsWith(id + ':'), 1, timeoutMs);
     const json = body.slice(id.length + 1);
     // Espruino's JSON.stringify of a function (not of undefined, which is "null").

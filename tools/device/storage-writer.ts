@@ -66,16 +66,15 @@ export function createStorageWriter(client: ConsoleClient, opts: WriterOptions =
     if (data.length === 0) throw new Error(`bug: Storage cannot hold the empty file ${name}`);
     for (let off = 0; off < data.length; off += chunk) {
       const part = data.subarray(off, off + chunk);
-      const size = off === 0 ? `,${data.length}` : '';
       const want = ack(off + part.length, data);
-      const [got] = await client.exchange(`W(${jsString(name)},atob("${part.toString('base64')}"),${off}${size})`, 1, { timeoutMs });
+      const [got] = await client.exchange(writeCall(name, part, off, off === 0 ? data.length : undefined), 1, { timeoutMs });
       if (got !== want) throw verifyFailed(name, got, want);
       onProgress?.(part.length);
     }
   }
 
   async function writeGroup(group: { name: string; data: Buffer }[], onProgress?: (bytes: number) => void): Promise<void> {
-    const code = group.map((f) => `W(${jsString(f.name)},atob("${f.data.toString('base64')}"),0,${f.data.length})`).join(';');
+    const code = group.map((f) => writeCall(f.name, f.data, 0, f.data.length)).join(';');
     const wants = group.map((f) => ack(f.data.length, f.data));
     const got = await client.exchange(code, group.length, { timeoutMs, check: (body, i) => body === wants[i] });
     group.forEach((f, i) => {
@@ -141,16 +140,12 @@ export function createStorageWriter(client: ConsoleClient, opts: WriterOptions =
  * and used once, so the output tells nothing about the bytes.
  */
 export async function readStorageFile(client: ConsoleClient, name: string, slice = 512): Promise<Buffer | undefined> {
-  const n = jsString(name);
-  const length = await client.evaluate<number | null>(`(function(s){return s===undefined?null:s.length})(require("Storage").read(${n}))`);
+  const length = await client.evaluate<number | null>(`(function(s){return s===undefined?null:s.length})(require("Storage").read(${jsString(name)}))`);
   if (length === null) return undefined;
   const parts: Buffer[] = [];
   for (let off = 0; off < length; off += slice) {
     const pad = randomBytes(Math.min(slice, length - off));
-    const masked = await client.evaluate<string>(
-      `(function(s,p){for(var o="",i=0;i<p.length;i++)o+=String.fromCharCode(s.charCodeAt(i)^p.charCodeAt(i));return btoa(o)})` +
-        `(require("Storage").read(${n},${off},${pad.length}),atob("${pad.toString('base64')}"))`,
-    );
+    const masked = await client.evaluate<string>(maskedSliceExpression(name, off, pad));
     const got = Buffer.from(masked, 'base64');
     if (got.length !== pad.length) throw new Error(`Bug: ${name} gave ${got.length} bytes at ${off}, expected ${pad.length}.`);
     for (let i = 0; i < got.length; i++) got[i] ^= pad[i];
@@ -161,6 +156,24 @@ export async function readStorageFile(client: ConsoleClient, name: string, slice
 
 /** Length and CRC-32 of a Storage file as the device reads it from flash, or undefined if absent. */
 export async function storageFileCrc(client: ConsoleClient, name: string): Promise<{ length: number; crc: number } | undefined> {
-  const r = await client.evaluate<[number, number] | null>(`(function(s){return s===undefined?null:[s.length,E.CRC32(s)]})(require("Storage").read(${jsString(name)}))`);
+  const r = await client.evaluate<[number, number] | null>(crcExpression(name));
   return r === null ? undefined : { length: r[0], crc: r[1] };
+}
+
+/** One W() call: `data` written into `name` at `offset`; `size` pre-sizes the file (first chunk). */
+export function writeCall(name: string, data: Buffer, offset: number, size?: number): string {
+  return `W(${jsString(name)},atob("${data.toString('base64')}"),${offset}${size === undefined ? '' : `,${size}`})`;
+}
+
+/** [length, CRC-32] of a Storage file as the device reads it from flash, or null when it is absent. */
+export function crcExpression(name: string): string {
+  return `(function(s){return s===undefined?null:[s.length,E.CRC32(s)]})(require("Storage").read(${jsString(name)}))`;
+}
+
+/** A slice of a Storage file XORed with `pad` on the device, as base64 (readStorageFile). */
+export function maskedSliceExpression(name: string, offset: number, pad: Buffer): string {
+  return (
+    `(function(s,p){for(var o="",i=0;i<p.length;i++)o+=String.fromCharCode(s.charCodeAt(i)^p.charCodeAt(i));return btoa(o)})` +
+    `(require("Storage").read(${jsString(name)},${offset},${pad.length}),atob("${pad.toString('base64')}"))`
+  );
 }

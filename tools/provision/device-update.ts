@@ -27,15 +27,19 @@ export interface UpdateOptions {
   afterConfig?: () => void | Promise<void>;
 }
 
+/** Sets a marker global, then reset(), which clears every global. */
+export const STOP_PROGRAM = 'global.__pv=1;reset()';
+/** A boolean, not `global.__pv`: Espruino's JSON.stringify(undefined) is "null", never undefined. */
+export const PROGRAM_STOPPED = '"__pv" in global';
+
 /**
  * reset() stops the program (and frees its RAM for long lines); it happens after the line that
  * asks for it, maybe after later lines already received, so poll until a marker global is gone.
  */
 export async function stopProgram(client: ConsoleClient): Promise<void> {
-  client.send('global.__pv=1;reset()');
+  client.send(STOP_PROGRAM);
   for (let i = 0; i < 20; i++) {
-    // A boolean, not `global.__pv`: Espruino's JSON.stringify(undefined) is "null", never undefined.
-    if ((await client.evaluate('"__pv" in global')) === false) return;
+    if ((await client.evaluate(PROGRAM_STOPPED)) === false) return;
   }
   throw new Error('bug: the device did not reset() after 20 round trips');
 }
