@@ -11,7 +11,7 @@ import { ensureDevPki } from '../pki/dev-pki';
 import { startAwsLikeBroker } from '../broker/aws-like-broker';
 import { createCloudWatcher } from '../monitor/cloud-watcher';
 import { startGateway } from '../gateway/run';
-import { openDevice } from '../device/open-device';
+import { openDevice, type ConnectedDevice } from '../device/open-device';
 import { createStorageWriter } from '../device/storage-writer';
 import type { ConsoleClient } from '../device/console-client';
 import { UserError } from '../shared/errors';
@@ -95,11 +95,8 @@ export async function runRealBoardCheck(o: RealBoardOptions, log: Logger): Promi
     log.info(`Local cloud: AWS-like broker on 127.0.0.1:${broker.port}, gateway on ${o.host}:${gateway.port}`);
 
     // 1. What is on the other end, and the Linux build's stand-ins.
-    const dev = await openDevice({ port: o.port, log });
-    const { info } = dev;
-    const standIns = o.forceStandIns || needsStandIns(info.modules);
-    let emptyBoot: number;
-    try {
+    const { info, standIns, emptyBoot } = await withDevice(o.port, log, async (dev) => {
+      const standIns = o.forceStandIns || needsStandIns(dev.info.modules);
       if (standIns) {
         const w = createStorageWriter(dev.client);
         w.install();
@@ -107,10 +104,8 @@ export async function runRealBoardCheck(o: RealBoardOptions, log: Logger): Promi
       }
       // The empty boot the RAM budget is counted from: no program, and (Linux build) the stand-ins
       // loaded as the firmware will load them, so their own cost is not counted as the firmware's.
-      emptyBoot = await usageAfter(dev.client, `reset();${standIns ? 'require("Wifi")' : ''}`);
-    } finally {
-      await dev.close();
-    }
+      return { info: dev.info, standIns, emptyBoot: await usageAfter(dev.client, `reset();${standIns ? 'require("Wifi")' : ''}`) };
+    });
     step('board answers', true, `Espruino ${info.version} on ${info.board}, tls ${info.hasTls ? 'yes' : 'no'}${standIns ? ', Wifi and button stand-ins installed' : ''}`);
 
     // 2. flash, 3. provision (gateway), 4. doctor, 5. presses; then direct TLS where possible.
@@ -130,23 +125,18 @@ export async function runRealBoardCheck(o: RealBoardOptions, log: Logger): Promi
       step(`npm run doctor (${mode})`, d.code === 0, `exit ${d.code}`);
       for (const [gesture, holdMs] of [['SINGLE', 100], ['LONG', 2000]] as const) {
         const before = events.length;
-        if (standIns) await press(o.port, holdMs, log);
+        // The stand-in button, driven through the console; the port is let go for the next command.
+        if (standIns) await withDevice(o.port, log, (dev) => dev.client.evaluate(`PRESS(${holdMs})`));
         else log.info(`>>> Press the FLASH button now (${gesture === 'LONG' ? 'hold it for 2 s' : 'a short press'}).`);
         const got = await waitFor(() => events.length > before, o.timeoutS * 1000, (f) => (wake = f));
         const last = got ? JSON.parse(events[events.length - 1]) : undefined;
         step(`${gesture} press arrives in the cloud (${mode})`, !!got && last?.clickType === gesture, got ? `clickType ${last?.clickType}, seq ${last?.seq}` : `nothing within ${o.timeoutS} s`);
       }
       if (mode === 'gateway') {
-        const dev2 = await openDevice({ port: o.port, log });
-        try {
-          const used = await usageAfter(dev2.client, '');
-          const over = used - emptyBoot;
-          // A figure, not a step: a board that works is not failed here for RAM; the budget is the
-          // firmware's to keep (firmware/MEMORY.md), and this is how to measure it on hardware.
-          log.info(`RAM  connected through the gateway: ${used} JsVars in use, ${over} over an empty boot of ${emptyBoot} (firmware budget ${GATEWAY_RAM_BUDGET} over an empty boot)`);
-        } finally {
-          await dev2.close();
-        }
+        const used = await withDevice(o.port, log, (dev) => usageAfter(dev.client, ''));
+        // A figure, not a step: a board that works is not failed here for RAM; the budget is the
+        // firmware's to keep (firmware/MEMORY.md), and this is how to measure it on hardware.
+        log.info(`RAM  connected through the gateway: ${used} JsVars in use, ${used - emptyBoot} over an empty boot of ${emptyBoot} (firmware budget ${GATEWAY_RAM_BUDGET} over an empty boot)`);
       }
     }
     return steps;
@@ -177,11 +167,11 @@ async function usageAfter(client: ConsoleClient, code: string): Promise<number> 
   return last;
 }
 
-/** Drives the stand-in button through the console, then lets go of the port. */
-async function press(port: string, holdMs: number, log: Logger): Promise<void> {
+/** Opens the board, runs `use`, and always lets go of the port: each CLI step opens it itself. */
+async function withDevice<T>(port: string, log: Logger, use: (dev: ConnectedDevice) => Promise<T>): Promise<T> {
   const dev = await openDevice({ port, log });
   try {
-    await dev.client.evaluate(`PRESS(${holdMs})`);
+    return await use(dev);
   } finally {
     await dev.close();
   }
