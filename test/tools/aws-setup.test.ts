@@ -203,7 +203,7 @@ test('a fresh run makes the calls in order with the right inputs and saves the i
   for (const [, script] of next.matchAll(/`npm run ([\w-]+)/g)) expect(scripts).toContain(script);
 });
 
-test('the policy is least privilege: its own client id, its own topics and shadow, nothing else', async () => {
+test('the policy is least privilege: its own client id, its own topics and shadow, the Jobs topics an executor uses, nothing else', async () => {
   fakeAws();
   await run({ cwd: project(), thing: 'button-1', region: REGION }, { log: createMemoryLogger(), generateKey: async () => keyPem });
   const doc = JSON.parse(inputOf(CreatePolicyCommand).policyDocument!);
@@ -215,7 +215,31 @@ test('the policy is least privilege: its own client id, its own topics and shado
       { Effect: 'Allow', Action: 'iot:Connect', Resource: `${p}client/${T}`, Condition: { Bool: { 'iot:Connection.Thing.IsAttached': 'true' } } },
       { Effect: 'Allow', Action: ['iot:Publish', 'iot:Receive'], Resource: [`${p}topic/devices/${T}/*`, `${p}topic/$aws/things/${T}/shadow/*`] },
       { Effect: 'Allow', Action: 'iot:RetainPublish', Resource: `${p}topic/devices/${T}/status` },
-      { Effect: 'Allow', Action: 'iot:Subscribe', Resource: [`${p}topicfilter/devices/${T}/*`, `${p}topicfilter/$aws/things/${T}/shadow/*`] },
+      {
+        Effect: 'Allow',
+        Action: 'iot:Subscribe',
+        Resource: [
+          `${p}topicfilter/devices/${T}/*`,
+          `${p}topicfilter/$aws/things/${T}/shadow/*`,
+          `${p}topicfilter/$aws/things/${T}/jobs/notify-next`,
+          `${p}topicfilter/$aws/things/${T}/jobs/start-next/accepted`,
+          `${p}topicfilter/$aws/things/${T}/jobs/start-next/rejected`,
+          `${p}topicfilter/$aws/things/${T}/jobs/+/update/accepted`,
+          `${p}topicfilter/$aws/things/${T}/jobs/+/update/rejected`,
+        ],
+      },
+      { Effect: 'Allow', Action: 'iot:Publish', Resource: [`${p}topic/$aws/things/${T}/jobs/start-next`, `${p}topic/$aws/things/${T}/jobs/*/update`] },
+      {
+        Effect: 'Allow',
+        Action: 'iot:Receive',
+        Resource: [
+          `${p}topic/$aws/things/${T}/jobs/notify-next`,
+          `${p}topic/$aws/things/${T}/jobs/start-next/accepted`,
+          `${p}topic/$aws/things/${T}/jobs/start-next/rejected`,
+          `${p}topic/$aws/things/${T}/jobs/*/update/accepted`,
+          `${p}topic/$aws/things/${T}/jobs/*/update/rejected`,
+        ],
+      },
     ],
   });
   const statements = doc.Statement as { Effect: string; Action: string | string[]; Resource: string | string[] }[];

@@ -1,6 +1,7 @@
 // The least-privilege AWS IoT policy for a button: connect only as its own thing name, publish and
 // receive only under its own topics and shadow. Builds and compares documents; calls no AWS API.
 import { eventFilter, eventTopic, statusFilter, statusTopic, Topic } from '../../firmware/core/wire-contract';
+import { executorFilters, JobsTopic } from '../ota/jobs-topics';
 
 export interface PolicyStatement {
   Effect: 'Allow';
@@ -38,6 +39,9 @@ const THING = '${iot:Connection.Thing.ThingName}';
  * - iot:RetainPublish only on <prefix>/<thing>/status: the firmware's retained online/offline
  *   availability message and Will. AWS refuses a retained publish without it.
  * - iot:Subscribe on the same places as topic filters (Subscribe is checked on topicfilter/).
+ * - AWS IoT Jobs, for the gateway executing firmware updates as the thing: publish start-next and
+ *   <jobId>/update, subscribe to and receive notify-next and those two requests' accepted/rejected
+ *   replies, nothing else under $aws/things/<thing>/jobs/ (jobs-topics.ts lists them).
  */
 export function leastPrivilegePolicy(scope: PolicyScope, topicPrefix: string = Topic.DefaultPrefix, o: { iotButton?: boolean } = {}): PolicyDocument {
   const arn = (kind: string, rest: string) => `arn:${scope.partition}:iot:${scope.region}:${scope.account}:${kind}/${rest}`;
@@ -67,7 +71,18 @@ export function leastPrivilegePolicy(scope: PolicyScope, topicPrefix: string = T
       {
         Effect: 'Allow',
         Action: 'iot:Subscribe',
-        Resource: [arn('topicfilter', `${own}*`), arn('topicfilter', `$aws/things/${THING}/shadow/*`)],
+        Resource: [arn('topicfilter', `${own}*`), arn('topicfilter', `$aws/things/${THING}/shadow/*`), ...executorFilters(THING).map((f) => arn('topicfilter', f))],
+      },
+      {
+        Effect: 'Allow',
+        Action: 'iot:Publish',
+        Resource: [arn('topic', JobsTopic.startNext(THING)), arn('topic', JobsTopic.update(THING, '*'))],
+      },
+      {
+        Effect: 'Allow',
+        Action: 'iot:Receive',
+        // '+' is a filter's wildcard; in a topic resource the policy's wildcard is '*'.
+        Resource: executorFilters(THING).map((f) => arn('topic', f.replace('+', '*'))),
       },
     ],
   };

@@ -1,5 +1,6 @@
 // A local MQTT broker (aedes behind mutual TLS) that enforces what AWS IoT Core enforces for a thing:
 // client id = certificate CN, topics only under the thing's own prefixes, no QoS 2, one connection per id.
+// It also serves the AWS IoT Jobs MQTT API subset the gateway uses (jobs-mqtt.ts) from `jobs`.
 // It is not AWS: no shadows, rules, rate limits, keepalive range or payload-size limits.
 import { createServer, type TLSSocket } from 'node:tls';
 import type { Socket as NetSocket } from 'node:net';
@@ -7,6 +8,9 @@ import type { EventEmitter } from 'node:events';
 import Aedes, { type AuthenticateError, type Client } from 'aedes';
 import type { DevPki } from '../pki/dev-pki';
 import { ownsTopic, Topic } from '../../firmware/core/wire-contract';
+import { createLocalJobs, type LocalJobsStore } from './local-jobs';
+import { serveJobsMqtt } from './jobs-mqtt';
+import { jobsRoot } from '../ota/jobs-topics';
 
 export interface AwsLikeBrokerOptions {
   /** 0 (the default) picks a free port. */
@@ -28,12 +32,16 @@ export interface AwsLikeBrokerOptions {
   iotButton?: boolean;
   /** aedes persistence to use; pass the same one to a restarted broker so sessions survive it. */
   persistence?: unknown;
+  /** The AWS IoT Jobs it serves; pass the same one to a restarted broker so jobs survive it, as AWS's do. */
+  jobs?: LocalJobsStore;
 }
 
 export interface AwsLikeBroker {
   port: number;
   close(): Promise<void>;
   aedes: Aedes;
+  /** Its AWS IoT Jobs: CreateJob and the rest of the control plane, locally. */
+  jobs: LocalJobsStore;
 }
 
 const NOT_AUTHORIZED = 5;
@@ -60,7 +68,8 @@ export function startAwsLikeBroker(opts: AwsLikeBrokerOptions): Promise<AwsLikeB
   const allowed = (cn: string | undefined, topic: string): boolean => {
     if (cn === undefined) return false;
     if (opts.iotButton && (observers.has(cn) ? topic.startsWith('iotbutton/') : topic === `iotbutton/${cn}`)) return true;
-    return observers.has(cn) ? topic.startsWith(prefix + '/') || topic.startsWith('$aws/things/') : ownsTopic(prefix, cn, topic);
+    if (observers.has(cn)) return topic.startsWith(prefix + '/') || topic.startsWith('$aws/things/');
+    return ownsTopic(prefix, cn, topic) || topic.startsWith(jobsRoot(cn));
   };
 
   const aedes = new Aedes({
@@ -99,6 +108,8 @@ export function startAwsLikeBroker(opts: AwsLikeBrokerOptions): Promise<AwsLikeB
     },
   });
 
+  const jobs = opts.jobs ?? createLocalJobs();
+  const stopJobs = serveJobsMqtt(aedes, jobs, log);
   aedes.on('client', (c) => log(`connected ${c.id}`));
   aedes.on('clientDisconnect', (c) => log(`disconnected ${c.id}`));
   aedes.on('clientError', (c, e) => log(`error ${c.id}: ${e.message}`));
@@ -140,8 +151,10 @@ export function startAwsLikeBroker(opts: AwsLikeBrokerOptions): Promise<AwsLikeB
       resolve({
         port,
         aedes,
+        jobs,
         close: () =>
           new Promise<void>((done) => {
+            stopJobs();
             aedes.close(() => {
               for (const s of sockets) s.destroy();
               server.close(() => done());

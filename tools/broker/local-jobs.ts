@@ -97,6 +97,11 @@ export function createLocalJobs(o: { region?: string; account?: string; now?: ()
       if (!JOB_ID.test(input.jobId)) throw awsError('InvalidRequestException', 'jobId must be 1 to 64 of [a-zA-Z0-9_-]');
       if (jobs.has(input.jobId)) throw awsError('ResourceAlreadyExistsException', `Job ${input.jobId} already exists`);
       if (Buffer.byteLength(input.document, 'utf8') > JOB_DOCUMENT_LIMIT) throw awsError('InvalidRequestException', `the job document is over ${JOB_DOCUMENT_LIMIT} bytes`);
+      try {
+        JSON.parse(input.document);
+      } catch {
+        throw awsError('InvalidRequestException', 'the job document is not JSON');
+      }
       const things = [...new Set(input.targets.map(thingOfTarget))];
       if (!things.length) throw awsError('InvalidRequestException', 'a job needs at least one target');
       const at = now();
