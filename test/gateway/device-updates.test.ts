@@ -2,45 +2,24 @@
 // A/B flashed) through the gateway's own broker, resumes after a gateway restart mid-transfer, and
 // its outcome is recorded only after the device proved the new firmware; an offline device gets
 // its update when it comes back; a same-version update is refused with the device's reason.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { buildOtaFiles } from '../../tools/build/build-ota-files';
-import { freshLog, slotFile } from '../../tools/flash/write-slots';
 import { version } from '../../package.json';
-import { startRig, startRigDevice, until, type Rig, type RigDevice } from '../interop/support/rig';
+import { startRig, until, type Rig } from '../interop/support/rig';
+import { abKit, type AbKit } from './support/ab-device';
 
 let rig: Rig;
-let receiver: Buffer;
-let loader: Buffer;
-let fw: Buffer;
-const devices: RigDevice[] = [];
+let kit: AbKit;
 
 beforeAll(async () => {
   rig = await startRig('aws-like');
-  const ota = await buildOtaFiles({ cwd: join(__dirname, '../..'), outDir: rig.ws.dir, log: () => {} });
-  receiver = readFileSync(ota.receiver);
-  loader = readFileSync(ota.loader);
-  fw = readFileSync(rig.ws.bundle);
+  kit = await abKit(rig);
 }, 90000);
 afterAll(async () => {
-  for (const d of devices) await d.close();
+  await kit?.close();
   await rig?.close();
 });
 
-const withVersion = (v: string) => Buffer.from(fw.toString('latin1').replace(/="\d+\.\d+\.\d+"/, `="${v}"`), 'latin1');
-
-function abDevice(thing: string, boot = true): RigDevice {
-  const secret = rig.gw.enrol(thing);
-  const d = startRigDevice(rig.ws, thing, { kind: 'gateway', port: rig.gw.port, secret }, {}, false);
-  d.device.storage.write('fw.a', slotFile(fw));
-  d.device.storage.erase('.bootcde');
-  d.device.storage.write('ota.js', receiver);
-  d.device.storage.write('.otalog', freshLog());
-  d.device.storage.write('.bootcde', loader);
-  if (boot) d.device.boot();
-  devices.push(d);
-  return d;
-}
+const withVersion = (v: string) => kit.withVersion(v);
+const abDevice = (thing: string, boot = true) => kit.device(thing, { boot });
 
 test('an update resumes after a gateway restart mid-transfer, and SUCCEEDED is recorded only once the device proved it', async () => {
   const d = abDevice('gw-ota-1');
@@ -60,7 +39,7 @@ test('an update resumes after a gateway restart mid-transfer, and SUCCEEDED is r
 
 test('a device that is offline gets its update when it connects; the same version is refused with its reason', async () => {
   const d = abDevice('gw-ota-2', false);
-  rig.gw.updates().queue('gw-ota-2', fw, version);
+  rig.gw.updates().queue('gw-ota-2', kit.fw, version);
   await new Promise((r) => setTimeout(r, 500));
   expect(rig.gw.updates().status('gw-ota-2')?.state).toBe('pending');
   d.device.boot();

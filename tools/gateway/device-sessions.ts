@@ -39,6 +39,15 @@ interface Session {
   subscribing: number;
   held: { topic: string; payload: Buffer; qos: 0 | 1 }[];
   registered: boolean;
+  /** What else runs over the upstream as the thing (the jobs executor), while the session is live. */
+  agent?: UpstreamAgent;
+}
+
+/** Something that acts as the thing over its upstream (job-runner.ts): it sees AWS's messages first. */
+export interface UpstreamAgent {
+  /** true when the message was the agent's (it then does not go to the device). */
+  onMessage(topic: string, payload: Buffer): boolean;
+  stop(): void;
 }
 
 export interface DeviceSessions {
@@ -66,6 +75,8 @@ export interface SessionDeps {
   connectTimeoutMs?: number;
   /** Also publish each press as the AWS IoT Button does, on iotbutton/<thing> (iot-button-compat.ts). */
   iotButtonCompat?: boolean;
+  /** Called when a device's upstream is up: what it returns acts as the thing until the session ends. */
+  onUpstream?: (thing: string, up: Upstream) => UpstreamAgent | undefined;
 }
 
 const why = (e: unknown) => (e instanceof Error ? e.message : String(e));
@@ -110,6 +121,7 @@ export function createDeviceSessions(deps: SessionDeps): DeviceSessions {
     if (byThing.get(s.thing) === s) byThing.delete(s.thing);
     const wasLive = s.state === 'live';
     s.state = 'ended';
+    s.agent?.stop();
     const ending = (async () => {
       const up = s.up ?? (await s.opening?.catch(() => undefined));
       s.up = undefined;
@@ -180,7 +192,9 @@ export function createDeviceSessions(deps: SessionDeps): DeviceSessions {
           certDir: dev.certDir,
           will: s.will,
           connectTimeoutMs: deps.connectTimeoutMs,
-          onMessage: (topic, payload, qos) => deliver(s, topic, payload, qos),
+          onMessage: (topic, payload, qos) => {
+            if (!s.agent?.onMessage(topic, payload)) deliver(s, topic, payload, qos);
+          },
           onLost: (reason) => {
             if (s.state !== 'live') return;
             s.upLost = true;
@@ -195,6 +209,7 @@ export function createDeviceSessions(deps: SessionDeps): DeviceSessions {
           s.up = up;
           if (client.closed) return void end(s, 'device left while connecting');
           s.state = 'live';
+          s.agent = deps.onUpstream?.(s.thing, up);
           log(`connected ${s.thing} from ${peer(client)} (counter ${counter})`);
           done(null, true);
         },

@@ -2,7 +2,7 @@
 // store's updates/ folder so it survives a gateway restart) is streamed to the device with
 // sendUpdate as soon as the device is connected and subscribed to its ota topic, and its outcome is
 // recorded only once the device gave its verdict (proven, rolled back, refused). It does not decide
-// what to install (a command or, later, an AWS IoT job queues it).
+// what to install (an AWS IoT job does, job-runner.ts), and never replaces an update under way.
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type Aedes from 'aedes';
@@ -19,14 +19,25 @@ export interface UpdateRecord {
   detail: string;
   /** The device has switched to the new slot (so after a gateway restart, "already running <version>" means it is done). */
   switched: boolean;
+  /** The AWS IoT job this update executes, if any. */
+  job?: string;
 }
 
+/** What an update is doing, for whoever reports it (the job runner's IN_PROGRESS details). */
+export type UpdateProgress = { sent: number; total: number } | { state: 'switching' };
+
 export interface DeviceUpdates {
-  /** Queues (replacing any earlier one) and starts at once if the device is connected. */
-  queue(thing: string, bundle: Buffer, version: string, opts?: { allowDowngrade?: boolean }): void;
+  /**
+   * Queues, and starts at once if the device is connected and listening. Throws while another
+   * update of the thing is pending or running: replacing a transfer under way is never done (the
+   * same job queued again is kept as it is, so it resumes).
+   */
+  queue(thing: string, bundle: Buffer, version: string, opts?: { allowDowngrade?: boolean; job?: string }): void;
   status(thing: string): UpdateRecord | undefined;
   /** Resolves with the outcome of the thing's current update. */
   outcome(thing: string): Promise<UpdateRecord>;
+  /** Calls `fn` with the progress of the thing's updates until the returned function is called. */
+  watch(thing: string, fn: (p: UpdateProgress) => void): () => void;
   close(): void;
 }
 
@@ -44,6 +55,11 @@ export function createDeviceUpdates(d: DeviceUpdatesDeps): DeviceUpdates {
   const running = new Set<string>();
   const waiters = new Map<string, ((r: UpdateRecord) => void)[]>();
   const replies = new Map<string, (payload: Buffer) => void>();
+  const watchers = new Map<string, Set<(p: UpdateProgress) => void>>();
+  const tell = (thing: string, p: UpdateProgress) => watchers.get(thing)?.forEach((fn) => fn(p));
+  // Things connected and subscribed to their ota topic: a begin sent before that would be lost.
+  // (By client object: a takeover's old connection may report its disconnect after the new one subscribed.)
+  const listening = new Map<string, object>();
   let closed = false;
   const recordPath = (thing: string) => join(dir, `${thing}.json`);
   const bundlePath = (thing: string) => join(dir, `${thing}.js`);
@@ -83,8 +99,11 @@ export function createDeviceUpdates(d: DeviceUpdatesDeps): DeviceUpdates {
           secret: dev.secret,
           allowDowngrade: rec.allowDowngrade,
           stepTimeoutMs: d.stepTimeoutMs,
+          onProgress: (sent, total) => tell(thing, { sent, total }),
           onState: (s) => {
-            if (s === 'switching') write(thing, { ...rec, state: 'running', switched: true });
+            if (s !== 'switching') return;
+            write(thing, { ...rec, state: 'running', switched: true });
+            tell(thing, { state: 'switching' });
           },
         },
       );
@@ -119,18 +138,29 @@ export function createDeviceUpdates(d: DeviceUpdatesDeps): DeviceUpdates {
   };
   // A device that subscribes to its ota topic is connected and listening: start what is queued for it.
   const onSubscribe = (subs: { topic: string }[], client: { id: string } | null) => {
-    if (client && d.store.get(client.id) && subs.some((s) => s.topic === root(client.id) + Topic.OtaIn)) setTimeout(() => void start(client.id).catch((e) => d.log(`update ${client.id}: ${e}`)), 200);
+    if (!client || !d.store.get(client.id) || !subs.some((s) => s.topic === root(client.id) + Topic.OtaIn)) return;
+    listening.set(client.id, client);
+    setTimeout(() => void start(client.id).catch((e) => d.log(`update ${client.id}: ${e}`)), 200);
+  };
+  const onDisconnect = (client: { id: string }) => {
+    if (listening.get(client.id) === client) listening.delete(client.id);
   };
   d.aedes.on('publish', onPublish as never);
   d.aedes.on('subscribe', onSubscribe as never);
+  d.aedes.on('clientDisconnect', onDisconnect as never);
 
   return {
     queue(thing, bundle, version, opts = {}) {
+      const now = read(thing);
+      if (now && (now.state === 'pending' || now.state === 'running')) {
+        if (opts.job !== undefined && now.job === opts.job) return; // the same job again: it resumes as it is
+        throw new Error(`an update of ${thing} to ${now.version} is ${now.state}: it must end before another is queued`);
+      }
       mkdirSync(dir, { recursive: true, mode: 0o700 });
       writeFileSync(bundlePath(thing), bundle);
-      write(thing, { version, allowDowngrade: opts.allowDowngrade === true, state: 'pending', detail: '', switched: false });
-      d.log(`update ${thing}: ${version} queued (${bundle.length} bytes)`);
-      void start(thing).catch((e) => d.log(`update ${thing}: ${e}`));
+      write(thing, { version, allowDowngrade: opts.allowDowngrade === true, state: 'pending', detail: '', switched: false, ...(opts.job !== undefined ? { job: opts.job } : {}) });
+      d.log(`update ${thing}: ${version} queued (${bundle.length} bytes)${opts.job !== undefined ? ` for job ${opts.job}` : ''}`);
+      if (listening.has(thing)) void start(thing).catch((e) => d.log(`update ${thing}: ${e}`));
     },
     status: read,
     outcome(thing) {
@@ -138,10 +168,16 @@ export function createDeviceUpdates(d: DeviceUpdatesDeps): DeviceUpdates {
       if (r && r.state !== 'pending' && r.state !== 'running') return Promise.resolve(r);
       return new Promise((resolve) => waiters.set(thing, [...(waiters.get(thing) ?? []), resolve]));
     },
+    watch(thing, fn) {
+      const set = watchers.get(thing) ?? new Set();
+      watchers.set(thing, set.add(fn));
+      return () => set.delete(fn);
+    },
     close() {
       closed = true;
       d.aedes.removeListener('publish', onPublish as never);
       d.aedes.removeListener('subscribe', onSubscribe as never);
+      d.aedes.removeListener('clientDisconnect', onDisconnect as never);
     },
   };
 }

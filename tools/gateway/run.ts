@@ -9,7 +9,8 @@ import { UserError } from '../shared/errors';
 import { createDeviceSessions } from './device-sessions';
 import { createDeviceUpdates, type DeviceUpdates } from './device-updates';
 import { openDeviceStore } from './device-store';
-import type { UpstreamTarget } from './upstream';
+import type { Upstream, UpstreamTarget } from './upstream';
+import { createJobRunner } from './job-runner';
 import { AMAZON_ROOT_CA1_URL, KEY_FILE } from '../certificates';
 import type { MdnsOptions } from '../shared/gateway-mdns';
 
@@ -26,6 +27,8 @@ export interface GatewayOptions {
   connectTimeoutMs?: number;
   /** How long the updater waits for a device's answer before it resends (default 10 s). */
   updateStepMs?: number;
+  /** At most one IN_PROGRESS progress report per job execution this often (default 5 s). */
+  jobProgressMs?: number;
   /** Answer mDNS queries for the gateway (provision finds it so); undefined: stay silent. */
   advertise?: MdnsOptions;
   /** Also publish each press on iotbutton/<thing> in the AWS IoT Button's shape. */
@@ -59,10 +62,14 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     else if (statSync(key).mode & 0o077) log(`warning: ${key} is readable by other users: chmod 600 it`);
   }
 
-  const sessions = createDeviceSessions({ store, upstream: opts.upstream, log, connectTimeoutMs: opts.connectTimeoutMs, iotButtonCompat: opts.iotButtonCompat });
+  // Each device's AWS IoT Jobs run over its own upstream, as the thing (job-runner.ts).
+  let jobs: ReturnType<typeof createJobRunner> | undefined;
+  const onUpstream = (thing: string, up: Upstream) => jobs?.attach(thing, up);
+  const sessions = createDeviceSessions({ store, upstream: opts.upstream, log, connectTimeoutMs: opts.connectTimeoutMs, iotButtonCompat: opts.iotButtonCompat, onUpstream });
   const aedes = new Aedes({ ...sessions.hooks });
   sessions.attach(aedes);
   const updates = createDeviceUpdates({ store, sessions, aedes, log, stepTimeoutMs: opts.updateStepMs });
+  jobs = createJobRunner({ updates, log, progressEveryMs: opts.jobProgressMs });
   aedes.on('connectionError', (_client, err) => log(`connection error: ${err.message}`));
 
   const sockets = new Set<Socket>();

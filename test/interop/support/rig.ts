@@ -6,6 +6,7 @@ import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import aedesPersistence from 'aedes-persistence';
 import { startAwsLikeBroker, type AwsLikeBroker } from '../../../tools/broker/aws-like-broker';
+import { createLocalJobs, type LocalJobsStore } from '../../../tools/broker/local-jobs';
 import { createCloudWatcher, type CloudWatcher } from '../../../tools/monitor/cloud-watcher';
 import type { DevPki } from '../../../tools/pki/dev-pki';
 import { generateDeviceSecret } from '../../../tools/gateway/device-store';
@@ -26,6 +27,8 @@ export interface RigBroker {
   kind: BrokerKind;
   port: number;
   log: string[];
+  /** The AWS-like broker's AWS IoT Jobs (kept across stop/start, as AWS keeps them); none on mosquitto. */
+  jobs?: LocalJobsStore;
   stop(): Promise<void>;
   start(): Promise<void>;
   close(): Promise<void>;
@@ -38,18 +41,20 @@ export async function startRigBroker(kind: BrokerKind, pki: DevPki): Promise<Rig
   }
   const log: string[] = [];
   const persistence = aedesPersistence();
-  let b: AwsLikeBroker | undefined = await startAwsLikeBroker({ port: 0, pki, persistence, log: (l) => log.push(l) });
+  const jobs = createLocalJobs();
+  let b: AwsLikeBroker | undefined = await startAwsLikeBroker({ port: 0, pki, persistence, jobs, log: (l) => log.push(l) });
   const port = b.port;
   return {
     kind,
     port,
     log,
+    jobs,
     async stop() {
       await b?.close();
       b = undefined;
     },
     async start() {
-      if (!b) b = await startAwsLikeBroker({ port, pki, persistence, log: (l) => log.push(l) });
+      if (!b) b = await startAwsLikeBroker({ port, pki, persistence, jobs, log: (l) => log.push(l) });
     },
     async close() {
       await b?.close();
@@ -123,6 +128,7 @@ export async function startRigGateway(pki: DevPki, dir: string, upstreamPort: nu
       log: (l) => logs.push(l),
       connectTimeoutMs: 5000,
       updateStepMs: 1000,
+      jobProgressMs: 300,
     });
   let gw: Gateway | undefined = await open(0);
   const port = gw.port;
