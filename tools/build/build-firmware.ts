@@ -27,6 +27,8 @@ export interface BuildFirmwareOptions {
   log?: (line: string) => void;
   /** Largest bundle allowed, in bytes. Default 20 KB (firmwareBudgetBytes). */
   budgetBytes?: number;
+  /** The firmware's version instead of package.json's (npm start's update key builds the next one). */
+  version?: string;
 }
 
 /** A gate problem with where it came from in the TypeScript sources (null for esbuild helper code). */
@@ -90,11 +92,22 @@ function reserveNames(entry: string, names: string[]): esbuild.Plugin {
   };
 }
 
-async function bundle(cwd: string, entry: string, outFile: string, names: string[], log: (line: string) => void): Promise<esbuild.BuildResult> {
+/** The project's package.json as the firmware imports it, with another version (the file on disk is untouched). */
+function packageVersion(cwd: string, version: string): esbuild.Plugin {
+  const file = path.join(cwd, 'package.json');
+  return {
+    name: 'package-version',
+    setup(b) {
+      b.onLoad({ filter: /package\.json$/ }, (args) => (args.path === file ? { contents: JSON.stringify({ ...JSON.parse(fs.readFileSync(file, 'utf8')), version }), loader: 'json' } : undefined));
+    },
+  };
+}
+
+async function bundle(cwd: string, entry: string, outFile: string, names: string[], log: (line: string) => void, version?: string): Promise<esbuild.BuildResult> {
   try {
     const result = await esbuild.build({
       ...firmwareBuildOptions,
-      plugins: [reserveNames(entry, names)],
+      plugins: [reserveNames(entry, names), ...(version ? [packageVersion(cwd, version)] : [])],
       // The config rules as a string literal in the code: it stays in flash, never a RAM variable.
       define: { __CONFIG_RULES__: JSON.stringify(ruleTable()) },
       entryPoints: [entry],
@@ -128,7 +141,7 @@ export async function buildFirmware(opts: BuildFirmwareOptions): Promise<BuildFi
   const names = espruinoGlobalNames();
   let result: esbuild.BuildResult;
   try {
-    result = await bundle(cwd, entry, outFile, names, log);
+    result = await bundle(cwd, entry, outFile, names, log, opts.version);
   } catch (err) {
     removeOutputs(outFile);
     throw err;

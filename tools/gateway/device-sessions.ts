@@ -8,7 +8,7 @@ import type { AedesOptions, AedesPublishPacket, AuthenticateError, Client, Conne
 import type Aedes from 'aedes';
 import { iotButtonMessage } from './iot-button-compat';
 import { verifyConnect } from './auth';
-import { ownsTopic } from '../../firmware/core/wire-contract';
+import { ownsTopic, thingRoot, Topic } from '../../firmware/core/wire-contract';
 import { decidePublish, decideWill } from './publish-policy';
 import type { DeviceStore } from './device-store';
 import { openUpstream, type Upstream, type UpstreamTarget, type WillMessage } from './upstream';
@@ -236,6 +236,13 @@ export function createDeviceSessions(deps: SessionDeps): DeviceSessions {
       }
       if (s.state !== 'live' || !s.up) return done(logged('not connected upstream'));
       const topic = packet.topic;
+      // The device's answers to the gateway's update (untagged, so they would be dropped as forged
+      // events): they are the gateway's conversation, read by device-updates.ts from the broker's
+      // publish events; AWS sees the outcome as the job execution's status.
+      if (topic === thingRoot(s.topicPrefix, s.thing) + Topic.OtaOut) {
+        packet.retain = false;
+        return done(null);
+      }
       const d = decidePublish(s, { topic, payload: Buffer.from(packet.payload), qos: packet.qos });
       if (d.action === 'refuse') {
         log(`refused publish from ${s.thing} to ${topic}: ${d.reason} (closing the connection, as AWS does)`);

@@ -29,6 +29,7 @@ export function define(program: Command): void {
     .option('--thing <name>', 'thing name of the virtual device', 'sim-button')
     .option('--flash <file>', 'keep the virtual device flash in this file across runs')
     .option('--verbose', 'also print the device console and broker log (to stderr in --exit mode)', false)
+    .option('--update', 'roll the next patch version out to the device through the local AWS IoT Jobs, print its outcome as a JSON line and exit (the u key, scripted)', false)
     // Loaded on use: the demo pulls in the simulator, broker and AWS SDK.
     // The project's folder, wherever this runs from; a --flash path is the user's, so from here.
     .action(async ({ timeout, flash, ...o }) =>

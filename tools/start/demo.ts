@@ -6,6 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { ensureDevPki, pemToDer, type DevPki } from '../pki/dev-pki';
 import { startAwsLikeBroker } from '../broker/aws-like-broker';
+import { createLocalJobs, type LocalJobsStore } from '../broker/local-jobs';
+import { freshLog, slotFile } from '../flash/write-slots';
 import { createVirtualDevice, type VirtualDevice } from '../simulator/device';
 import { createCloudWatcher } from '../monitor/cloud-watcher';
 import aedesPersistence from 'aedes-persistence';
@@ -27,6 +29,11 @@ export interface DemoOptions {
   /** Extra config.json fields for the device (timings, gestures off, ...). */
   deviceConfig?: Record<string, unknown>;
   bundle?: string;
+  /**
+   * Flash the device as `npm run flash` does (the loader as .bootcde, the bundle in slot fw.a, the
+   * update receiver, a fresh boot log), so it can take updates: the built loader and receiver files.
+   */
+  ab?: { loader: string; receiver: string };
   /** Where the development PKI lives; default certs/dev under cwd. */
   pkiDir?: string;
   /** Replace config.json with this text (to show how the device handles a bad one). */
@@ -59,6 +66,8 @@ export interface Demo {
   pki: DevPki;
   brokerPort: number;
   thing: string;
+  /** The AWS-like broker's AWS IoT Jobs (kept across its restarts): CreateJob there and the gateway executes it. */
+  jobs: LocalJobsStore;
   messages: CloudMessage[];
   press(g: Gesture): Promise<void>;
   /** Resolves when `count` button events have reached the cloud side, rejects after timeoutMs. */
@@ -82,6 +91,15 @@ export function provisionVirtualDevice(device: VirtualDevice, pki: DevPki, thing
   device.storage.write('.bootcde', readFileSync(bundle));
 }
 
+/** The A/B layout `npm run flash` leaves (write-slots.ts), on a virtual device. */
+function flashSlots(device: VirtualDevice, bundle: string, ab: { loader: string; receiver: string }): void {
+  device.storage.write('fw.a', slotFile(readFileSync(bundle)));
+  device.storage.write('ota.js', readFileSync(ab.receiver));
+  device.storage.write('.otalog', freshLog());
+  device.storage.erase('.bootcde');
+  device.storage.write('.bootcde', readFileSync(ab.loader));
+}
+
 export async function startDemo(opts: DemoOptions): Promise<Demo> {
   const thing = opts.thing ?? 'sim-button';
   const pki = ensureDevPki(opts.pkiDir ?? path.join(opts.cwd, 'certs', 'dev'));
@@ -91,7 +109,8 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
   // queued for it while it reconnects, survive a broker restart (`b` in the demo).
   const persistence = aedesPersistence();
   const topicPrefix = opts.topicPrefix ?? Topic.DefaultPrefix;
-  let broker = await startAwsLikeBroker({ port: opts.brokerPort ?? 0, host: '127.0.0.1', pki, observers, persistence, topicPrefix, log: opts.log });
+  const jobs = createLocalJobs();
+  let broker = await startAwsLikeBroker({ port: opts.brokerPort ?? 0, host: '127.0.0.1', pki, observers, persistence, topicPrefix, jobs, log: opts.log });
   const brokerPort = broker.port;
   let brokerUp = true;
   const messages: CloudMessage[] = [];
@@ -134,12 +153,15 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
       store: gatewayStore,
       upstream: { endpoint: '127.0.0.1', port: brokerPort, caPath: pki.caPath },
       log: opts.onGatewayLog,
+      jobProgressMs: 1000, // a livelier progress line for the update key than the default 5 s
     });
     config = { thing, wifi, mqtt: { host: '127.0.0.1', port: gateway.port, transport: 'tcp', topicPrefix }, gateway: { secret }, ...opts.deviceConfig };
   } else {
     config = { thing, wifi, mqtt: { host: '127.0.0.1', port: brokerPort, transport: 'tls', topicPrefix }, ...opts.deviceConfig };
   }
-  provisionVirtualDevice(device, pki, thing, config, opts.bundle ?? path.join(opts.cwd, 'dist', 'firmware.js'), via === 'direct');
+  const bundle = opts.bundle ?? path.join(opts.cwd, 'dist', 'firmware.js');
+  provisionVirtualDevice(device, pki, thing, config, bundle, via === 'direct');
+  if (opts.ab) flashSlots(device, bundle, opts.ab);
   if (opts.backupConfig) device.storage.write('config.bak', JSON.stringify(config));
   if (opts.rawConfig !== undefined) device.storage.write('config.json', opts.rawConfig);
   device.boot();
@@ -153,6 +175,7 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
     pki,
     brokerPort,
     thing,
+    jobs,
     messages,
     async press(g) {
       if (g === 'long') return device.press(LONG_HOLD_MS);
@@ -186,7 +209,7 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
     },
     async brokerUp() {
       if (brokerUp) return;
-      broker = await startAwsLikeBroker({ port: brokerPort, host: '127.0.0.1', pki, observers, persistence, topicPrefix, log: opts.log });
+      broker = await startAwsLikeBroker({ port: brokerPort, host: '127.0.0.1', pki, observers, persistence, topicPrefix, jobs, log: opts.log });
       brokerUp = true;
     },
     brokerIsUp: () => brokerUp,

@@ -6,10 +6,11 @@ import type { Demo } from './demo';
 export interface TerminalUi {
   line(text: string): void;
   led(lit: boolean): void;
-  run(demo: Demo): Promise<void>;
+  /** `update` is what the u key does (roll a new version out through the local AWS IoT Jobs). */
+  run(demo: Demo, actions?: { update?: () => void }): Promise<void>;
 }
 
-const HELP = 'space/enter press (hold = long) · d double · l long · w Wi-Fi · b broker · r power-cut reboot · q quit';
+export const HELP = 'space/enter press (hold = long) · d double · l long · u update · w Wi-Fi · b broker · r power-cut reboot · q quit';
 
 export function createTerminalUi(out: NodeJS.WriteStream = process.stdout): TerminalUi {
   let lit = false;
@@ -33,7 +34,7 @@ export function createTerminalUi(out: NodeJS.WriteStream = process.stdout): Term
       lit = on;
       redraw();
     },
-    run(demo) {
+    run(demo, actions = {}) {
       shown = demo;
       return new Promise((resolve) => {
         const input = process.stdin;
@@ -71,6 +72,7 @@ export function createTerminalUi(out: NodeJS.WriteStream = process.stdout): Term
           if (name === 'space' || name === 'return') return hold();
           if (name === 'd') return demo.press('double');
           if (name === 'l') return demo.press('long');
+          if (name === 'u') return actions.update?.();
           if (name === 'w') {
             wifi = !wifi;
             if (wifi) demo.device.wifiUp();
