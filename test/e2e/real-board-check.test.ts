@@ -1,12 +1,15 @@
 // The check docs/real-board.md tells a NodeMCU owner to run (npm run real-board), run here on the
 // virtual NodeMCU's TCP console with the Linux build's stand-ins forced, so CI proves the check
-// itself: flash, provision in both modes, doctor, and a SINGLE and a LONG press in the cloud.
+// itself: flash, provision in both modes, doctor, a SINGLE and a LONG press in the cloud, and
+// (--update) the next patch version rolled out by AWS IoT job through the gateway.
 // On the real interpreter it was run by hand; what it printed is in docs/real-board.md.
 import path from 'node:path';
 import { runSimulator, type RunningSimulator } from '../../tools/simulator/run';
 import { runRealBoardCheck } from '../../tools/real-board/run';
 import { createMemoryLogger } from '../../tools/shared/log';
 import { tempFile } from '../simulator/helpers';
+import { nextPatch } from '../../tools/start/roll-out';
+import { version } from '../../package.json';
 
 jest.setTimeout(180000);
 
@@ -24,10 +27,10 @@ afterAll(async () => {
   tmp.cleanup();
 });
 
-test('the real-board check passes every step on a board with tls: gateway and direct, presses arrive', async () => {
+test('the real-board check passes every step on a board with tls: gateway and direct, presses arrive, an update by job runs', async () => {
   const log = createMemoryLogger();
   const steps = await runRealBoardCheck(
-    { cwd: root, port: `tcp://127.0.0.1:${sim.port}`, thing: 'real-board-ci', host: '127.0.0.1', gatewayOnly: false, timeoutS: 20, wifi, forceStandIns: true },
+    { cwd: root, port: `tcp://127.0.0.1:${sim.port}`, thing: 'real-board-ci', host: '127.0.0.1', gatewayOnly: false, timeoutS: 20, wifi, forceStandIns: true, update: true },
     log,
   );
   expect(steps.filter((s) => !s.ok)).toEqual([]);
@@ -38,6 +41,8 @@ test('the real-board check passes every step on a board with tls: gateway and di
     'npm run doctor (gateway)',
     'SINGLE press arrives in the cloud (gateway)',
     'LONG press arrives in the cloud (gateway)',
+    `update to ${nextPatch(version)} by job (gateway)`,
+    `a press after the update comes from ${nextPatch(version)}`,
     'npm run provision (direct)',
     'npm run doctor (direct)',
     'SINGLE press arrives in the cloud (direct)',

@@ -13,6 +13,7 @@ export function define(program: Command): void {
     .option('--wifi-ssid <ssid>', 'the Wi-Fi network a NodeMCU joins (password from WIFI_PASSWORD); the Linux build accepts any', 'check-ap')
     .option('--gateway-only', 'skip direct TLS even when the board has tls', false)
     .option('--timeout <s>', 'seconds to wait for each press to arrive', (v) => Number(v), 30)
+    .option('--update', 'then roll the next patch version out as an AWS IoT job through the gateway, and check a press comes from it', false)
     .addHelpText(
       'after',
       `
@@ -25,9 +26,9 @@ Examples:
   npm run real-board -- --port /tmp/ttyESP
   WIFI_PASSWORD=... npm run real-board -- --port /dev/ttyUSB0 --host 192.168.1.10 --wifi-ssid HomeNet`,
     )
-    .action(async (o: { port: string; thing: string; host: string; wifiSsid: string; gatewayOnly: boolean; timeout: number }) => {
+    .action(async (o: { port: string; thing: string; host: string; wifiSsid: string; gatewayOnly: boolean; timeout: number; update: boolean }) => {
       const { runRealBoardCheck, summarize } = await import('./run');
       const log = createLogger({ verbose: false });
-      summarize(await runRealBoardCheck({ cwd: projectDir, port: o.port, thing: o.thing, host: o.host, gatewayOnly: o.gatewayOnly, timeoutS: o.timeout, wifi: { ssid: o.wifiSsid, password: process.env.WIFI_PASSWORD ?? 'check-ap-password' } }, log));
+      summarize(await runRealBoardCheck({ cwd: projectDir, port: o.port, thing: o.thing, host: o.host, gatewayOnly: o.gatewayOnly, timeoutS: o.timeout, update: o.update, wifi: { ssid: o.wifiSsid, password: process.env.WIFI_PASSWORD ?? 'check-ap-password' } }, log));
     });
 }

@@ -1,7 +1,8 @@
 // `npm run real-board`: the end-to-end check of docs/real-board.md, run against a real Espruino
 // (a NodeMCU on USB, or the Linux build of the interpreter on a serial PTY): flash, provision
 // (gateway mode, and direct TLS where the board has tls), doctor, and presses that must arrive in
-// a local AWS-like cloud. It drives our own CLI as child processes, exactly as a user types it.
+// a local AWS-like cloud; with `update`, a firmware update by AWS IoT job through the gateway. It
+// drives our own CLI as child processes, exactly as a user types it.
 // It does not talk to AWS: the cloud is the AWS-like broker with the development PKI.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -18,6 +19,8 @@ import { UserError } from '../shared/errors';
 import { eventTopic, Topic } from '../../firmware/core/wire-contract';
 import type { Logger } from '../shared/log';
 import { STAND_IN_FILES, needsStandIns } from './linux-stand-ins';
+import { nextPatch, rollOut } from '../start/roll-out';
+import { version as projectVersion } from '../../package.json';
 
 export interface RealBoardOptions {
   cwd: string;
@@ -33,6 +36,8 @@ export interface RealBoardOptions {
   wifi: { ssid: string; password: string };
   /** Install the Linux stand-ins even where Wifi exists (CI runs the check on the simulator). */
   forceStandIns?: boolean;
+  /** After the gateway presses: roll the next patch version out by job and check the board runs it. */
+  update?: boolean;
 }
 
 interface Step {
@@ -137,6 +142,18 @@ export async function runRealBoardCheck(o: RealBoardOptions, log: Logger): Promi
         // A figure, not a step: a board that works is not failed here for RAM; the budget is the
         // firmware's to keep (firmware/MEMORY.md), and this is how to measure it on hardware.
         log.info(`RAM  connected through the gateway: ${used} JsVars in use, ${used - emptyBoot} over an empty boot of ${emptyBoot} (firmware budget ${GATEWAY_RAM_BUDGET} over an empty boot)`);
+        if (o.update) {
+          // The next patch version as an AWS IoT job in the local broker; the gateway executes it.
+          const next = nextPatch(projectVersion);
+          const e = await rollOut({ cwd: o.cwd, jobs: broker.jobs, thing: o.thing, running: projectVersion, log: (l) => log.info(`    ${l}`), timeoutMs: 20 * 60000 });
+          if (!step(`update to ${next} by job (gateway)`, e.status === 'SUCCEEDED', `${e.status}: ${e.statusDetails.detail ?? ''}`)) return steps;
+          const before = events.length;
+          if (standIns) await withDevice(o.port, log, (dev) => dev.client.evaluate('PRESS(100)'));
+          else log.info('>>> Press the FLASH button now (a short press).');
+          const got = await waitFor(() => events.length > before, o.timeoutS * 1000, (f) => (wake = f));
+          const fw = got ? (JSON.parse(events[events.length - 1]) as { fw?: string }).fw : undefined;
+          step(`a press after the update comes from ${next}`, fw === next, got ? `fw ${fw}` : `nothing within ${o.timeoutS} s`);
+        }
       }
     }
     return steps;
