@@ -45,7 +45,7 @@ export async function rollOut(o: RollOutOptions): Promise<LocalJobExecution> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  const jobId = `demo-update-${version.replace(/\./g, '_')}-${Date.now()}`;
+  const jobId = `update-${version.replace(/\./g, '_')}-${Date.now()}`;
   o.jobs.createJob({ jobId, targets: [o.thing], document: makeJobDocument({ version, bundle, allowDowngrade: false }), description: `npm start: firmware ${version}` });
   o.log(`job ${jobId}: firmware ${version} (${bundle.length} bytes) for ${o.thing}, created in the local AWS IoT Jobs`);
   let said = '';
