@@ -153,7 +153,11 @@ export function createDeviceUpdates(d: DeviceUpdatesDeps): DeviceUpdates {
     queue(thing, bundle, version, opts = {}) {
       const now = read(thing);
       if (now && (now.state === 'pending' || now.state === 'running')) {
-        if (opts.job !== undefined && now.job === opts.job) return; // the same job again: it resumes as it is
+        if (opts.job !== undefined && now.job === opts.job) {
+          // The same job again (its executor reconnected): it resumes as it is, at once if the device listens.
+          if (listening.has(thing)) void start(thing).catch((e) => d.log(`update ${thing}: ${e}`));
+          return;
+        }
         throw new Error(`an update of ${thing} to ${now.version} is ${now.state}: it must end before another is queued`);
       }
       mkdirSync(dir, { recursive: true, mode: 0o700 });

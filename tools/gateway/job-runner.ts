@@ -114,10 +114,9 @@ export function createJobRunner(d: JobRunnerDeps): { attach(thing: string, up: P
       });
       cleanups.push(stopWatching);
       try {
-        if (!(rec && rec.job === e.jobId)) {
-          log(`job ${e.jobId}: ${job.version} (${job.bundle.length} bytes) for the device`);
-          d.updates.queue(thing, job.bundle, job.version, { allowDowngrade: job.allowDowngrade, job: e.jobId });
-        }
+        if (!(rec && rec.job === e.jobId)) log(`job ${e.jobId}: ${job.version} (${job.bundle.length} bytes) for the device`);
+        // Queued, or (the same job, handed back after a reconnect) resumed if it is not running.
+        if (!terminal(rec) || rec.job !== e.jobId) d.updates.queue(thing, job.bundle, job.version, { allowDowngrade: job.allowDowngrade, job: e.jobId });
         const done = terminal(rec) && rec.job === e.jobId ? rec : await d.updates.outcome(thing);
         if (stopped || !terminal(done)) return false; // reported by the next session's start-next
         while (reporting && !stopped) await new Promise((r) => setTimeout(r, 20));
