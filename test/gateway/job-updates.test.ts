@@ -42,7 +42,7 @@ async function finished(jobId: string, thing: string, timeoutMs = 45000, seen: s
   return e!;
 }
 
-test('a job to a newer version reports its progress, SUCCEEDS only once the device proved it, and presses made meanwhile all arrive', async () => {
+test('a job to a newer version reports its progress, SUCCEEDS only once the device proved it, and presses made meanwhile (one queued across the switch) all arrive', async () => {
   const d = kit.device('job-new');
   await d.waitLine(/^mqtt: connected/, 15000);
   createJob('job-new', 'new-1', kit.withVersion('0.9.0'), '0.9.0');
@@ -53,13 +53,19 @@ test('a job to a newer version reports its progress, SUCCEEDS only once the devi
     await d.press();
     await d.waitLine(new RegExp(`seq ${i} queued`), 5000);
   }
+  // One more as the new firmware boots on trial, before it is online: it waits in the outbox.
+  const booted = d.lines.length;
+  await d.waitLine(/^espruino-aws-button 0\.9\.0/, 20000);
+  await d.press();
+  await d.waitLine(/seq 4 queued/, 5000, booted);
   const e = await finished('new-1', 'job-new', 45000, seen);
   expect(e).toMatchObject({ status: 'SUCCEEDED', statusDetails: { detail: 'running 0.9.0', version: '0.9.0' } });
   expect(seen).toContain('switching');
   expect(d.lines).toContain('ota: running 0.9.0, proven');
   // The proof came before the report: the device's "proven" line is in its console by then.
-  await until(() => rig.watcher.events('job-new').length >= 3, 20000, () => `${rig.watcher.events('job-new').length} of 3 presses arrived`);
-  expect(rig.watcher.events('job-new').map((x) => x.seq)).toEqual([1, 2, 3]);
+  await until(() => rig.watcher.events('job-new').length >= 4, 20000, () => `${rig.watcher.events('job-new').length} of 4 presses arrived`);
+  expect(rig.watcher.events('job-new').map((x) => x.seq)).toEqual([1, 2, 3, 4]);
+  expect(rig.watcher.events('job-new')[3].fw).toBe('0.9.0');
 }, 90000);
 
 test('jobs run in creation order: the same version is REJECTED with nothing to do, an older one unless the job allows a downgrade', async () => {
