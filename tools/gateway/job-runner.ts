@@ -44,7 +44,7 @@ export function createJobRunner(d: JobRunnerDeps): { attach(thing: string, up: P
   const replyMs = d.replyTimeoutMs ?? 10000;
 
   function attach(thing: string, up: Pick<Upstream, 'publish' | 'subscribe'>): ThingJobs {
-    const log = (line: string) => d.log(`job ${thing}: ${line}`);
+    const log = (line: string) => d.log(`jobs of ${thing}: ${line}`);
     const root = jobsRoot(thing);
     const waiting = new Map<string, (r: Reply | undefined) => void>(); // by clientToken
     const cleanups: (() => void)[] = [];
