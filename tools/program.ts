@@ -15,6 +15,7 @@ import { define as defineRealBoard } from './real-board/command';
 import { define as defineFidelity } from './fidelity/command';
 import { define as defineConfig } from './config/command';
 import { define as defineConsole } from './console/command';
+import { define as defineUpdate } from './update/command';
 import { projectDir } from './shared/project-dir';
 
 export function createProgram(): Command {
@@ -45,5 +46,6 @@ export function createProgram(): Command {
   defineFidelity(program);
   defineConfig(program);
   defineConsole(program);
+  defineUpdate(program);
   return program;
 }

@@ -7,6 +7,8 @@ export interface AwsContext {
   action: string;
   region?: string;
   profile?: string;
+  /** The command to run again once fixed (default aws-setup). */
+  command?: string;
 }
 
 interface SdkError {
@@ -39,20 +41,21 @@ export function toUserError(err: unknown, ctx: AwsContext): unknown {
   const name = e.name ?? '';
   const code = e.code ?? '';
   const profile = ctx.profile ? `profile ${ctx.profile}` : 'your AWS credentials';
+  const again = ctx.command ?? 'aws-setup';
 
   if (name === 'CredentialsProviderError' || /Could not load credentials/i.test(e.message ?? '')) {
     const where = ctx.profile ? `check that profile ${ctx.profile} exists in ~/.aws/config` : 'run `aws configure` (or `aws sso login`), set AWS_PROFILE, or pass --profile NAME';
-    return new UserError(`No AWS credentials found: ${where}, then run aws-setup again.`, 'aws-credentials');
+    return new UserError(`No AWS credentials found: ${where}, then run ${again} again.`, 'aws-credentials');
   }
   if (/Region is missing/i.test(e.message ?? '')) {
-    return new UserError('No AWS region set: pass --region (e.g. --region eu-west-1) or set AWS_REGION, then run aws-setup again.', 'aws-region');
+    return new UserError(`No AWS region set: pass --region (e.g. --region eu-west-1) or set AWS_REGION, then run ${again} again.`, 'aws-region');
   }
   if (BAD_CREDENTIALS.has(name)) {
-    return new UserError(`AWS rejected ${profile} (${name}): refresh them (\`aws sso login\`, or new access keys) and run aws-setup again.`, 'aws-credentials');
+    return new UserError(`AWS rejected ${profile} (${name}): refresh them (\`aws sso login\`, or new access keys) and run ${again} again.`, 'aws-credentials');
   }
   if (DENIED.has(name)) {
     return new UserError(
-      `AWS refused ${ctx.action} to ${profile}: grant them the AWS IoT permissions listed in docs/errors.md (or use a --profile that has them) and run aws-setup again.`,
+      `AWS refused ${ctx.action} to ${profile}: grant them the AWS IoT permissions listed in docs/errors.md (or use a --profile that has them) and run ${again} again.`,
       'aws-access-denied',
     );
   }
@@ -63,11 +66,11 @@ export function toUserError(err: unknown, ctx: AwsContext): unknown {
     );
   }
   if (name === 'ThrottlingException' || name === 'TooManyRequestsException') {
-    return new UserError(`AWS is throttling ${ctx.action}: wait a minute and run aws-setup again (it picks up where it stopped).`, 'aws-error');
+    return new UserError(`AWS is throttling ${ctx.action}: wait a minute and run ${again} again${again === 'aws-setup' ? ' (it picks up where it stopped)' : ''}.`, 'aws-error');
   }
   if (e.$metadata !== undefined && e.$fault !== undefined) {
     const detail = (e.message ?? '').replace(/\s+/g, ' ').replace(/\.$/, '');
-    return new UserError(`AWS IoT refused ${ctx.action} (${name}: ${detail}): fix what it says and run aws-setup again.`, 'aws-error');
+    return new UserError(`AWS IoT refused ${ctx.action} (${name}: ${detail}): fix what it says and run ${again} again.`, 'aws-error');
   }
   return err;
 }

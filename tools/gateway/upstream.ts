@@ -28,6 +28,8 @@ export interface WillMessage {
 
 export interface UpstreamOptions extends UpstreamTarget {
   thing: string;
+  /** Default the thing name; `npm run update` connects as <thing>-update beside the board itself. */
+  clientId?: string;
   certDir: string;
   will?: WillMessage;
   /** Everything AWS delivers on this connection (the SDK PUBACKs it on receipt). */
@@ -54,7 +56,7 @@ export async function openUpstream(o: UpstreamOptions): Promise<Upstream> {
     .with_certificate_authority(o.caPath !== undefined ? readFileSync(o.caPath, 'utf8') : amazonRootCa1Pem())
     .with_endpoint(o.endpoint)
     .with_port(o.port)
-    .with_client_id(o.thing)
+    .with_client_id(o.clientId ?? o.thing)
     // Clean: nothing is owed across connections, the device resends what was not acknowledged.
     .with_clean_session(true)
     .with_keep_alive_seconds(60)
