@@ -49,10 +49,11 @@ export interface UpdateResult {
   ended: WaitResult['ended'] | 'created';
 }
 
-async function buildProject(cwd: string, log: Logger): Promise<{ bundle: Buffer; version: string }> {
+/** The project's firmware, built as `npm run build` does (entry and outFile: tests build fixtures elsewhere). */
+export async function buildProject(cwd: string, log: Logger, at: { entry?: string; outFile?: string } = {}): Promise<{ bundle: Buffer; version: string }> {
   const version = (JSON.parse(readFileSync(join(cwd, 'package.json'), 'utf8')) as { version: string }).version;
   log.info(`Building firmware ${version} (the Espruino gate checks it before anything is created)...`);
-  const r = await buildFirmware({ cwd, log: (l) => log.info(l) });
+  const r = await buildFirmware({ cwd, log: (l) => log.info(l), ...at });
   return { bundle: readFileSync(r.outFile), version };
 }
 
