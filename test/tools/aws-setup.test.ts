@@ -208,6 +208,8 @@ test('the policy is least privilege: its own client id, its own topics and shado
   await run({ cwd: project(), thing: 'button-1', region: REGION }, { log: createMemoryLogger(), generateKey: async () => keyPem });
   const doc = JSON.parse(inputOf(CreatePolicyCommand).policyDocument!);
   const T = '${iot:Connection.Thing.ThingName}';
+  const CN = '${iot:Certificate.Subject.CommonName}';
+  const J = `$aws/things/${CN}/jobs/`;
   const p = `arn:aws:iot:${REGION}:${ACCOUNT}:`;
   expect(doc).toEqual({
     Version: '2012-10-17',
@@ -240,6 +242,19 @@ test('the policy is least privilege: its own client id, its own topics and shado
           `${p}topic/$aws/things/${T}/jobs/*/update/rejected`,
         ],
       },
+      // npm run update for a direct-TLS board: the same certificate as <thing>-update, its jobs and ota topics only.
+      { Effect: 'Allow', Action: 'iot:Connect', Resource: `${p}client/${CN}-update` },
+      { Effect: 'Allow', Action: 'iot:Publish', Resource: [`${p}topic/${J}start-next`, `${p}topic/${J}*/update`, `${p}topic/devices/${CN}/ota/in`] },
+      {
+        Effect: 'Allow',
+        Action: 'iot:Subscribe',
+        Resource: [`${p}topicfilter/${J}start-next/accepted`, `${p}topicfilter/${J}start-next/rejected`, `${p}topicfilter/${J}+/update/accepted`, `${p}topicfilter/${J}+/update/rejected`, `${p}topicfilter/devices/${CN}/ota/out`],
+      },
+      {
+        Effect: 'Allow',
+        Action: 'iot:Receive',
+        Resource: [`${p}topic/${J}start-next/accepted`, `${p}topic/${J}start-next/rejected`, `${p}topic/${J}*/update/accepted`, `${p}topic/${J}*/update/rejected`, `${p}topic/devices/${CN}/ota/out`],
+      },
     ],
   });
   const statements = doc.Statement as { Effect: string; Action: string | string[]; Resource: string | string[] }[];
@@ -248,7 +263,7 @@ test('the policy is least privilege: its own client id, its own topics and shado
     for (const a of [s.Action].flat()) expect(a).not.toMatch(/\*/);
     for (const r of [s.Resource].flat()) {
       expect(r.startsWith(p)).toBe(true);
-      expect(r).toContain(T);
+      expect(r.includes(T) || r.includes(CN)).toBe(true);
     }
   }
 });
@@ -271,6 +286,16 @@ test('a re-run is idempotent: no second thing, certificate, policy or attachment
   expect(readFileSync(keyPath, 'utf8')).toBe(before.key);
   expect(statSync(keyPath).mtimeMs).toBe(before.mtime);
   expect(log.lines.join('\n')).toMatch(/nothing to change/);
+});
+
+test("a re-run keeps the board's mode that provision recorded in thing.json (npm run update reads it)", async () => {
+  fakeAws();
+  const cwd = project();
+  await run({ cwd, thing: 'button-1', region: REGION }, { log: createMemoryLogger(), generateKey: async () => keyPem });
+  const file = join(cwd, 'certs', 'button-1', 'thing.json');
+  writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), mode: 'direct' }));
+  await run({ cwd, thing: 'button-1', region: REGION }, { log: createMemoryLogger(), generateKey: async () => keyPem });
+  expect(JSON.parse(readFileSync(file, 'utf8')).mode).toBe('direct');
 });
 
 test('a run stopped after the key was written reuses that key instead of replacing it', async () => {

@@ -2,6 +2,7 @@
 // receive only under its own topics and shadow. Builds and compares documents; calls no AWS API.
 import { eventFilter, eventTopic, statusFilter, statusTopic, Topic } from '../../firmware/core/wire-contract';
 import { executorFilters, JobsTopic } from '../ota/jobs-topics';
+import { updateClientStatements } from './update-client-policy';
 
 export interface PolicyStatement {
   Effect: 'Allow';
@@ -42,6 +43,8 @@ const THING = '${iot:Connection.Thing.ThingName}';
  * - AWS IoT Jobs, for the gateway executing firmware updates as the thing: publish start-next and
  *   <jobId>/update, subscribe to and receive notify-next and those two requests' accepted/rejected
  *   replies, nothing else under $aws/things/<thing>/jobs/ (jobs-topics.ts lists them).
+ * - `npm run update` for a direct-TLS board: client <thing>-update, the thing's jobs and ota
+ *   topics only (update-client-policy.ts).
  */
 export function leastPrivilegePolicy(scope: PolicyScope, topicPrefix: string = Topic.DefaultPrefix, o: { iotButton?: boolean } = {}): PolicyDocument {
   const arn = (kind: string, rest: string) => `arn:${scope.partition}:iot:${scope.region}:${scope.account}:${kind}/${rest}`;
@@ -84,6 +87,7 @@ export function leastPrivilegePolicy(scope: PolicyScope, topicPrefix: string = T
         // '+' is a filter's wildcard; in a topic resource the policy's wildcard is '*'.
         Resource: executorFilters(THING).map((f) => arn('topic', f.replace('+', '*'))),
       },
+      ...updateClientStatements(arn, topicPrefix),
     ],
   };
 }

@@ -11,6 +11,7 @@ import { ownsTopic, Topic } from '../../firmware/core/wire-contract';
 import { createLocalJobs, type LocalJobsStore } from './local-jobs';
 import { serveJobsMqtt } from './jobs-mqtt';
 import { jobsRoot } from '../ota/jobs-topics';
+import { UPDATE_CLIENT_SUFFIX } from '../aws-setup/update-client-policy';
 
 export interface AwsLikeBrokerOptions {
   /** 0 (the default) picks a free port. */
@@ -72,12 +73,21 @@ export function startAwsLikeBroker(opts: AwsLikeBrokerOptions): Promise<AwsLikeB
     return ownsTopic(prefix, cn, topic) || topic.startsWith(jobsRoot(cn));
   };
 
+  // aws-setup's policy also lets the thing's certificate connect as <thing>-update (npm run update
+  // executing a direct board's job), for the thing's jobs and ota topics only.
+  const updateClient = (client: Client | null, cn: string | undefined) => !!client && cn !== undefined && client.id === cn + UPDATE_CLIENT_SUFFIX;
+  const allowedTo = (client: Client | null, topic: string): boolean => {
+    const cn = peerCn(client);
+    if (cn === undefined || !updateClient(client, cn)) return allowed(cn, topic);
+    return topic.startsWith(jobsRoot(cn)) || topic === `${prefix}/${cn}/${Topic.OtaIn}` || topic === `${prefix}/${cn}/${Topic.OtaOut}`;
+  };
+
   const aedes = new Aedes({
     ...(opts.persistence ? { persistence: opts.persistence as never } : {}),
     authenticate(client, _username, _password, done) {
       const cn = peerCn(client);
       // AWS's usual policy: a certificate may connect only as its own thing name.
-      if (cn === undefined || client.id !== cn || /[/+#]/.test(cn)) {
+      if (cn === undefined || (client.id !== cn && !updateClient(client, cn)) || /[/+#]/.test(cn)) {
         log(`refused ${client.id}: client id must equal the certificate CN (${cn ?? 'none'})`);
         const err = new Error('not authorized') as AuthenticateError;
         err.returnCode = NOT_AUTHORIZED as AuthenticateError['returnCode'];
@@ -92,14 +102,14 @@ export function startAwsLikeBroker(opts: AwsLikeBrokerOptions): Promise<AwsLikeB
         log(`drop ${client?.id}: QoS 2 publish to ${packet.topic}`);
         return done(new Error('QoS 2 is not supported'));
       }
-      if (!allowed(cn, packet.topic)) {
+      if (!allowedTo(client, packet.topic)) {
         log(`drop ${client?.id}: publish to ${packet.topic} not allowed`);
         return done(new Error(`publish to ${packet.topic} not allowed`));
       }
       done(null);
     },
     authorizeSubscribe(client, sub, done) {
-      if (!allowed(peerCn(client), sub.topic)) {
+      if (!allowedTo(client, sub.topic)) {
         log(`deny ${client.id}: subscribe to ${sub.topic}`);
         return done(null, null); // SUBACK 0x80 [MQTT-3.9.3]
       }
