@@ -37,7 +37,7 @@ afterAll(async () => {
   await broker.close();
 });
 
-const identityFolder = (thing: string) => bench.identityFolder(thing);
+const identityFolder = (thing: string, info?: Record<string, unknown>) => bench.identityFolder(thing, info);
 const device = (profile: 'esp8266' | 'esp32') => bench.device(profile);
 
 const fingerprintOf = (pem: string) => new X509Certificate(pem).fingerprint256;
@@ -45,13 +45,15 @@ const deps = (log = createMemoryLogger()) => ({ log, findPort: async (p?: string
 
 test('direct TLS: the device connects to the broker with the identity provisioned, and a second identity replaces the first', async () => {
   const sim = await device('esp32');
-  const first = identityFolder('button-1');
+  // aws-setup's thing.json: provision records the mode there, for npm run update.
+  const first = identityFolder('button-1', { thing: 'button-1', endpoint: '127.0.0.1', port: broker.port });
   const log = createMemoryLogger(true);
   const r1 = await run(
     { cwd, thing: 'button-1', port: `tcp://127.0.0.1:${sim.port}`, endpoint: `127.0.0.1:${broker.port}`, wifiSsid: 'sim-ap', wifiPassword: 'sim-pass', pins: { led: 'D4' } },
     deps(log),
   );
   expect(r1.mode).toBe('direct');
+  expect(JSON.parse(readFileSync(join(cwd, 'certs', 'button-1', 'thing.json'), 'utf8'))).toEqual({ thing: 'button-1', endpoint: '127.0.0.1', port: broker.port, mode: 'direct' });
   await until('button-1 connects', () => connections.some((c) => c.id === 'button-1' && c.fingerprint === fingerprintOf(first.certPem)));
   const files1 = r1.written.filter((f) => f.name.endsWith('.der')).map((f) => f.name);
   expect(files1).toHaveLength(3);

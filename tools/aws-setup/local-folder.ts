@@ -19,6 +19,8 @@ export interface ThingInfo {
   policyName: string;
   /** The topic prefix the policy allows (absent in files from before it was recorded: the default). */
   topicPrefix?: string;
+  /** How provision last set the board up: `npm run update` executes a direct board's job itself. */
+  mode?: 'direct' | 'gateway';
 }
 
 export interface LocalState {
@@ -109,7 +111,9 @@ export function saveThingFiles(dir: string, info: ThingInfo, caPem?: string): st
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const written: string[] = [];
   const infoPath = join(dir, THING_FILE);
-  if (writeIfChanged(infoPath, JSON.stringify(info, null, 2) + '\n')) written.push(infoPath);
+  // provision's record of the board's mode is not aws-setup's to drop on a re-run.
+  const mode = readThingInfo(dir)?.mode;
+  if (writeIfChanged(infoPath, JSON.stringify(mode ? { ...info, mode } : info, null, 2) + '\n')) written.push(infoPath);
   const caPath = join(dir, CA_FILE);
   if (caPem && writeIfChanged(caPath, caPem)) written.push(caPath);
   return written;
@@ -120,4 +124,16 @@ export function readThingInfo(dir: string): ThingInfo | undefined {
   const path = join(dir, THING_FILE);
   if (!existsSync(path)) return undefined;
   return JSON.parse(readFileSync(path, 'utf8')) as ThingInfo;
+}
+
+/** provision records the board's mode in an existing thing.json (npm run update reads it); no file, no record. */
+export function recordMode(dir: string, mode: 'direct' | 'gateway'): void {
+  const path = join(dir, THING_FILE);
+  let info: Record<string, unknown>;
+  try {
+    info = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+  } catch {
+    return; // none, or unreadable: provision and doctor name a broken thing.json, this is only a hint
+  }
+  if (info.mode !== mode) writeFileSync(path, JSON.stringify({ ...info, mode }, null, 2) + '\n');
 }

@@ -1,7 +1,8 @@
 // provision: validate the thing's identity and the device config on this computer, then give the
 // device its new identity without ever leaving it without a working one (device-update.ts), and
 // in gateway mode enrol it with the LAN gateway. It does not flash firmware or create certificates.
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { recordMode } from '../aws-setup/local-folder';
 import { DEFAULT_STORE_DIR } from '../gateway/device-store';
 import { UserError } from '../shared/errors';
 import type { Logger } from '../shared/log';
@@ -177,6 +178,8 @@ export async function run(o: ProvisionOptions, deps: ProvisionDeps): Promise<Pro
       seconds: (Date.now() - started) / 1000,
     };
     summarize(result, log, config.wifi?.ssid, secret, o.enrolFile);
+    // npm run update executes a direct board's jobs itself: it learns which boards are direct here.
+    recordMode(join(o.cwd, 'certs', o.thing), mode);
     return result;
   } finally {
     await dev.close();
