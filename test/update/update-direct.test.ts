@@ -110,6 +110,9 @@ test('update --thing X on a direct board: the command executes the job as the th
   const out = log.lines.join('\n');
   expect(out).toContain(`${THING}: direct-TLS, so this command executes the job as the thing`);
   expect(out).toMatch(new RegExp(`${THING}: sending 0.2.0 50%`));
+  // After the switch the trial is the news: no closing "100 %" report hides it.
+  expect(out).toContain(`${THING}: switching to 0.2.0; waiting for it to prove itself (up to 3 boots)`);
+  expect(out).not.toContain(`${THING}: sending 0.2.0 100%`);
   expect(out).toContain(`${THING}: SUCCEEDED (running 0.2.0)`);
 }, 90000);
 

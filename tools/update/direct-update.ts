@@ -56,11 +56,13 @@ export async function updateDirectThing(link: ThingLink, o: DirectUpdateOptions)
 
 async function transfer(link: ThingLink, jobs: ReturnType<typeof createJobsClient>, jobId: string, job: { version: string; bundle: Buffer; allowDowngrade: boolean }, o: DirectUpdateOptions, root: string): Promise<UpdateOutcome> {
   let reported = -1;
+  let switched = false;
   let reporting = Promise.resolve();
-  // Progress goes to AWS every 10 %, one report at a time, so `--wait` elsewhere shows it too.
+  // Progress goes to AWS every 10 %, one report at a time, so `--wait` elsewhere shows it too. Once
+  // the board switched, its trial is the news (sendUpdate's closing 100 % would only hide it).
   const progress = (sent: number, total: number) => {
     const pct = Math.floor((sent * 100) / total / 10) * 10;
-    if (pct <= reported) return;
+    if (pct <= reported || switched) return;
     reported = pct;
     o.log.info(`${o.thing}: sending ${job.version} ${pct}%`);
     reporting = reporting.then(() => jobs.update(jobId, 'IN_PROGRESS', { progress: String(pct), detail: 'sending' }).catch(() => undefined));
@@ -81,6 +83,7 @@ async function transfer(link: ThingLink, jobs: ReturnType<typeof createJobsClien
       onProgress: progress,
       onState: (s) => {
         if (s !== 'switching') return;
+        switched = true;
         o.log.info(`${o.thing}: switching to ${job.version}; waiting for it to prove itself (up to 3 boots)`);
         reporting = reporting.then(() => jobs.update(jobId, 'IN_PROGRESS', { progress: '100', detail: 'switching, waiting for the new firmware to prove itself' }).catch(() => undefined));
       },
