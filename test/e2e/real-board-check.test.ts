@@ -1,7 +1,8 @@
 // The check docs/real-board.md tells a NodeMCU owner to run (npm run real-board), run here on the
 // virtual NodeMCU's TCP console with the Linux build's stand-ins forced, so CI proves the check
-// itself: flash, provision in both modes, doctor, a SINGLE and a LONG press in the cloud, and
-// (--update) the next patch version rolled out by AWS IoT job through the gateway.
+// itself: flash, provision in both modes, doctor, a SINGLE and a LONG press in the cloud, (--update)
+// the next patch version rolled out by AWS IoT job through the gateway, and an update over the air
+// of the direct board whose next press carries the new version.
 // On the real interpreter it was run by hand; what it printed is in docs/real-board.md.
 import path from 'node:path';
 import { runSimulator, type RunningSimulator } from '../../tools/simulator/run';
@@ -47,6 +48,8 @@ test('the real-board check passes every step on a board with tls: gateway and di
     'npm run doctor (direct)',
     'SINGLE press arrives in the cloud (direct)',
     'LONG press arrives in the cloud (direct)',
+    'npm run update (direct)',
+    'a press after the update carries the new version (direct)',
   ]);
   // The Wi-Fi password went to the board, never to the output.
   expect(log.lines.join('\n')).not.toContain(wifi.password);

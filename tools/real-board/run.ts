@@ -1,8 +1,9 @@
 // `npm run real-board`: the end-to-end check of docs/real-board.md, run against a real Espruino
 // (a NodeMCU on USB, or the Linux build of the interpreter on a serial PTY): flash, provision
 // (gateway mode, and direct TLS where the board has tls), doctor, and presses that must arrive in
-// a local AWS-like cloud; with `update`, a firmware update by AWS IoT job through the gateway. It
-// drives our own CLI as child processes, exactly as a user types it.
+// a local AWS-like cloud; with `update`, a firmware update by AWS IoT job through the gateway, and
+// (direct TLS) an update over the air executed by npm run update's code, that the next press must
+// show. It drives our own CLI as child processes, exactly as a user types it.
 // It does not talk to AWS: the cloud is the AWS-like broker with the development PKI.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -21,6 +22,7 @@ import type { Logger } from '../shared/log';
 import { STAND_IN_FILES, needsStandIns } from './linux-stand-ins';
 import { nextPatch, rollOut } from '../start/roll-out';
 import { version as projectVersion } from '../../package.json';
+import { updateDirectBoard } from './update-step';
 
 export interface RealBoardOptions {
   cwd: string;
@@ -119,6 +121,8 @@ export async function runRealBoardCheck(o: RealBoardOptions, log: Logger): Promi
     const env = { WIFI_PASSWORD: o.wifi.password };
     const common = ['--thing', o.thing, '--port', o.port, '--cert', id.certPath, '--key', id.keyPath, '--ca', pki.caPath, '--wifi-ssid', o.wifi.ssid];
     const modes: ('gateway' | 'direct')[] = info.hasTls && !o.gatewayOnly ? ['gateway', 'direct'] : ['gateway'];
+    // The version the board runs: the flashed one, then whatever an update step installed.
+    let running = projectVersion;
     for (const mode of modes) {
       const args =
         mode === 'gateway'
@@ -137,6 +141,19 @@ export async function runRealBoardCheck(o: RealBoardOptions, log: Logger): Promi
         const last = got ? JSON.parse(events[events.length - 1]) : undefined;
         step(`${gesture} press arrives in the cloud (${mode})`, !!got && last?.clickType === gesture, got ? `clickType ${last?.clickType}, seq ${last?.seq}` : `nothing within ${o.timeoutS} s`);
       }
+      if (mode === 'direct') {
+        // npm run update's code, with the broker's Jobs store for AWS IoT Jobs; then a press must carry the new version.
+        const endpoint = o.host === '127.0.0.1' ? 'localhost' : o.host;
+        const u = await updateDirectBoard({ cwd: o.cwd, work, thing: o.thing, endpoint, port: broker.port, pki, jobs: broker.jobs, log, running });
+        if (!step('npm run update (direct)', u.ok, u.detail)) return steps;
+        running = u.version;
+        const before = events.length;
+        if (standIns) await withDevice(o.port, log, (dev) => dev.client.evaluate('PRESS(100)'));
+        else log.info('>>> Press the FLASH button now (a short press).');
+        const got = await waitFor(() => events.length > before, o.timeoutS * 1000, (f) => (wake = f));
+        const fw = got ? JSON.parse(events[events.length - 1]).fw : undefined;
+        step('a press after the update carries the new version (direct)', fw === u.version, got ? `fw ${fw}` : `nothing within ${o.timeoutS} s`);
+      }
       if (mode === 'gateway') {
         const used = await withDevice(o.port, log, (dev) => usageAfter(dev.client, ''));
         // A figure, not a step: a board that works is not failed here for RAM; the budget is the
@@ -147,6 +164,7 @@ export async function runRealBoardCheck(o: RealBoardOptions, log: Logger): Promi
           const next = nextPatch(projectVersion);
           const e = await rollOut({ cwd: o.cwd, jobs: broker.jobs, thing: o.thing, running: projectVersion, log: (l) => log.info(`    ${l}`), timeoutMs: 20 * 60000 });
           if (!step(`update to ${next} by job (gateway)`, e.status === 'SUCCEEDED', `${e.status}: ${e.statusDetails.detail ?? ''}`)) return steps;
+          running = next;
           const before = events.length;
           if (standIns) await withDevice(o.port, log, (dev) => dev.client.evaluate('PRESS(100)'));
           else log.info('>>> Press the FLASH button now (a short press).');

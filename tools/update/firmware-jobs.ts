@@ -35,7 +35,16 @@ export function thingOfArn(arn: string): string {
   return arn.slice(arn.lastIndexOf('/') + 1);
 }
 
-export function createFirmwareJobs(iot: Pick<IoTClient, 'send'>, sdk: Sdk, ctx: { region?: string; profile?: string }) {
+/** The control plane the update command needs: AWS IoT's (below), or a local Jobs store's (local-firmware-jobs.ts). */
+export interface FirmwareJobs {
+  /** The thing's ARN, or undefined when there is no such thing. */
+  thingArn(thingName: string): Promise<string | undefined>;
+  history(thingName: string): Promise<FirmwareHistory>;
+  createJob(input: { jobId: string; targets: string[]; document: string; description: string }): Promise<string>;
+  executions(jobId: string, detailsFor: (thing: string, status: string) => boolean): Promise<ExecutionState[]>;
+}
+
+export function createFirmwareJobs(iot: Pick<IoTClient, 'send'>, sdk: Sdk, ctx: { region?: string; profile?: string }): FirmwareJobs {
   const call = async <T>(action: string, fn: () => Promise<T>): Promise<T> => {
     try {
       return await fn();
@@ -101,5 +110,3 @@ export function createFirmwareJobs(iot: Pick<IoTClient, 'send'>, sdk: Sdk, ctx: 
     },
   };
 }
-
-export type FirmwareJobs = ReturnType<typeof createFirmwareJobs>;

@@ -31,6 +31,8 @@ export interface UpdateDeps {
   log: Logger;
   /** Defaults to an IoTClient for the region and profile; tests pass a mocked one. */
   iot?: Pick<IoTClient, 'send'>;
+  /** The control plane itself, instead of AWS IoT's (a local Jobs store: local-firmware-jobs.ts). */
+  jobs?: FirmwareJobs;
   /** The bundle to send and its version; default: the project's firmware built here, package.json's version. */
   build?: () => Promise<{ bundle: Buffer; version: string }>;
   now?: () => Date;
@@ -64,12 +66,15 @@ function untilCtrlC(): Promise<void> {
 export async function run(o: UpdateOptions, deps: UpdateDeps): Promise<UpdateResult> {
   const { log } = deps;
   const ctx = { region: o.region, profile: o.profile };
-  // Loaded on use: the SDK is large.
-  const sdk = await import('@aws-sdk/client-iot');
-  const iot = () => deps.iot ?? new sdk.IoTClient({ region: o.region, profile: o.profile });
+  const control = async (): Promise<FirmwareJobs> => {
+    if (deps.jobs) return deps.jobs;
+    // Loaded on use: the SDK is large.
+    const sdk = await import('@aws-sdk/client-iot');
+    return createFirmwareJobs(deps.iot ?? new sdk.IoTClient({ region: o.region, profile: o.profile }), sdk, ctx);
+  };
 
   if (o.job !== undefined) {
-    const jobs = createFirmwareJobs(iot(), sdk, ctx);
+    const jobs = await control();
     const things = (await jobs.executions(o.job, () => false)).map((e) => e.thing);
     if (!things.length) throw new UserError(`Job ${o.job} has no things: check the id (aws iot list-jobs) and the --region.`, 'update-job-unknown');
     const targets = resolveTargets({ ...o, thing: undefined, all: undefined, things });
@@ -85,7 +90,7 @@ export async function run(o: UpdateOptions, deps: UpdateDeps): Promise<UpdateRes
     throw new UserError(`The job document for this ${bundle.length}-byte bundle would be over AWS IoT's ${JOB_DOCUMENT_LIMIT}-byte limit (${(e as Error).message}): make the firmware smaller (npm run build shows its size).`, 'update-document-too-large');
   }
 
-  const jobs = createFirmwareJobs(iot(), sdk, ctx);
+  const jobs = await control();
   const arns: string[] = [];
   const missing: string[] = [];
   for (const thing of targets.things) {
