@@ -104,7 +104,7 @@ test('update --thing X on a direct board: the command executes the job as the th
   const { result, log } = await update(THING, withVersion('0.2.0'), '0.2.0');
   expect(result).toMatchObject({ ended: 'done', outcomes: [{ thing: THING, status: 'SUCCEEDED', detail: 'running 0.2.0' }] });
   const jobId = (result as { jobId: string }).jobId;
-  expect(broker.jobs.describeJobExecution(jobId, THING)).toMatchObject({ status: 'SUCCEEDED', statusDetails: { detail: 'running 0.2.0' } });
+  expect(broker.jobs.describeJobExecution(jobId, THING)).toMatchObject({ status: 'SUCCEEDED', statusDetails: { detail: 'running 0.2.0', version: '0.2.0' } });
   expect(lines).toContain('boot: fw.b (trial 1 of 3)');
   expect(lines.some((l) => l.startsWith('espruino-aws-button 0.2.0'))).toBe(true);
   const out = log.lines.join('\n');

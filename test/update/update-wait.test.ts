@@ -40,14 +40,14 @@ const deps = (stop: Promise<void> = never) => ({
 });
 const opts = (o: Partial<UpdateOptions>): UpdateOptions => ({ cwd: __dirname, region: 'eu-west-1', wait: true, ...o });
 
-test('one line per change: queued, in progress with the executor %, SUCCEEDED with its detail; resolves', async () => {
+test('one line per change: queued, in progress with the % from the executor (sent/total), SUCCEEDED with its detail; resolves', async () => {
   script([
     { a: ['QUEUED'] },
     { a: ['QUEUED'] },
-    { a: ['IN_PROGRESS', { progress: '40', detail: 'sending' }] },
-    { a: ['IN_PROGRESS', { progress: '40', detail: 'sending' }] },
-    { a: ['IN_PROGRESS', { progress: '100', detail: 'switching, waiting for the new firmware to prove itself' }] },
-    { a: ['SUCCEEDED', { detail: 'running 0.2.0' }] },
+    { a: ['IN_PROGRESS', { step: 'sending', version: '0.2.0', sent: '7168', total: '17606' }] },
+    { a: ['IN_PROGRESS', { step: 'sending', version: '0.2.0', sent: '7168', total: '17606' }] },
+    { a: ['IN_PROGRESS', { step: 'switching', version: '0.2.0' }] },
+    { a: ['SUCCEEDED', { detail: 'running 0.2.0', version: '0.2.0' }] },
   ]);
   const d = deps();
   const r = await run(opts({ thing: 'a' }), d);
@@ -57,7 +57,7 @@ test('one line per change: queued, in progress with the executor %, SUCCEEDED wi
   expect(lines).toEqual([
     'a: queued',
     'a: in progress 40% (sending)',
-    'a: in progress 100% (switching, waiting for the new firmware to prove itself)',
+    'a: in progress (switching)',
     'a: SUCCEEDED (running 0.2.0)',
   ]);
   expect(d.log.lines.at(-1)).toMatch(/^All 1 thing run the new firmware/);

@@ -65,7 +65,9 @@ async function transfer(link: ThingLink, jobs: ReturnType<typeof createJobsClien
     if (pct <= reported || switched) return;
     reported = pct;
     o.log.info(`${o.thing}: sending ${job.version} ${pct}%`);
-    reporting = reporting.then(() => jobs.update(jobId, 'IN_PROGRESS', { progress: String(pct), detail: 'sending' }).catch(() => undefined));
+    // The keys the gateway's job runner reports too, so --wait reads both alike.
+    const details = { step: 'sending', version: job.version, sent: String(sent), total: String(total) };
+    reporting = reporting.then(() => jobs.update(jobId, 'IN_PROGRESS', details).catch(() => undefined));
   };
   let outcome = await sendUpdate(
     {
@@ -85,13 +87,13 @@ async function transfer(link: ThingLink, jobs: ReturnType<typeof createJobsClien
         if (s !== 'switching') return;
         switched = true;
         o.log.info(`${o.thing}: switching to ${job.version}; waiting for it to prove itself (up to 3 boots)`);
-        reporting = reporting.then(() => jobs.update(jobId, 'IN_PROGRESS', { progress: '100', detail: 'switching, waiting for the new firmware to prove itself' }).catch(() => undefined));
+        reporting = reporting.then(() => jobs.update(jobId, 'IN_PROGRESS', { step: 'switching', version: job.version }).catch(() => undefined));
       },
     },
   );
   await reporting;
   // Nobody else will execute it: a silent board ends the job FAILED; a new update resumes its staged bytes.
   if (outcome.status === 'TIMED_OUT') outcome = { status: 'FAILED', detail: `${outcome.detail}: run npm run update again once it is online` };
-  await jobs.update(jobId, outcome.status, { detail: outcome.detail });
+  await jobs.update(jobId, outcome.status, { detail: outcome.detail, version: job.version });
   return outcome;
 }

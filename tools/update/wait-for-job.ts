@@ -29,11 +29,16 @@ export interface WaitResult {
   ended: 'done' | 'timeout' | 'stopped';
 }
 
-/** The executor's statusDetails as one phrase: "45%" and its detail (gateway and direct executors write progress and detail). */
+/**
+ * The executor's statusDetails as a percentage and a phrase. Both executors (the gateway's job
+ * runner, this command for direct boards) report {step, version, sent, total} while they work and
+ * {detail, version} at the end; `progress` (a percentage) and any other key are shown as they are.
+ */
 export function describeDetails(details: Record<string, string>): { progress?: string; detail: string } {
-  const { progress, detail, ...rest } = details;
-  const words = [detail, ...Object.entries(rest).map(([k, v]) => `${k} ${v}`)].filter((w) => w);
-  return { progress: progress !== undefined ? progress.replace(/%?$/, '%') : undefined, detail: words.join(', ') };
+  const { progress, detail, step, version: _version, sent, total, ...rest } = details;
+  const pct = progress ?? (sent !== undefined && Number(total) > 0 ? String(Math.floor((Number(sent) * 100) / Number(total))) : undefined);
+  const words = [detail ?? step, ...Object.entries(rest).map(([k, v]) => `${k} ${v}`)].filter((w) => w);
+  return { progress: pct !== undefined ? pct.replace(/%?$/, '%') : undefined, detail: words.join(', ') };
 }
 
 function line(s: ExecutionState): string {
