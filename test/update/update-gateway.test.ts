@@ -1,0 +1,54 @@
+// npm run update end to end through the gateway: the mocked IoTClient answered by the AWS-like
+// broker's local Jobs store (test/support/local-control-plane.ts), the real gateway executing the
+// job as the thing, and the virtual NodeMCU running the exact A/B firmware. `update --all --wait`
+// (the things of the gateway's store) prints each thing's progress and SUCCEEDED, and the devices
+// then run the new version.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createMemoryLogger } from '../../tools/shared/log';
+import { run } from '../../tools/update/run';
+import { startRig, type Rig } from '../interop/support/rig';
+import { abKit, type AbKit } from '../gateway/support/ab-device';
+import { localControlPlane } from '../support/local-control-plane';
+
+let rig: Rig;
+let kit: AbKit;
+let cwd: string;
+
+beforeAll(async () => {
+  rig = await startRig('aws-like');
+  kit = await abKit(rig);
+  cwd = mkdtempSync(join(tmpdir(), 'update-gateway-'));
+}, 90000);
+afterAll(async () => {
+  await kit?.close();
+  await rig?.close();
+  rmSync(cwd, { recursive: true, force: true });
+});
+
+test('update --all --wait: one job for every thing the gateway serves; each device switches, proves 0.2.0, and SUCCEEDED is printed', async () => {
+  const things = ['gw-update-1', 'gw-update-2'];
+  const devices = things.map((t) => kit.device(t));
+  for (const d of devices) await d.waitLine(/^mqtt: connected/, 15000);
+  const cp = localControlPlane(rig.broker.jobs!, things);
+  const log = createMemoryLogger();
+  try {
+    const r = await run(
+      { cwd, all: true, store: rig.gw.storeDir, wait: true, region: 'eu-west-1' },
+      { log, iot: cp.client, build: async () => ({ bundle: kit.withVersion('0.2.0'), version: '0.2.0' }), pollMs: 200, stop: new Promise(() => undefined) },
+    );
+    expect(r.ended).toBe('done');
+    expect(r.outcomes).toEqual(things.map((thing) => ({ thing, status: 'SUCCEEDED', detail: 'running 0.2.0' })));
+    expect(rig.broker.jobs!.listJobExecutionsForJob(r.jobId).map((e) => e.thingName).sort()).toEqual(things);
+  } finally {
+    cp.restore();
+  }
+  const out = log.lines.join('\n');
+  for (const t of things) {
+    expect(out).toMatch(new RegExp(`^${t}: in progress \\d+% \\(sending\\)$`, 'm'));
+    expect(out).toContain(`${t}: SUCCEEDED (running 0.2.0)`);
+  }
+  expect(out).toContain('All 2 things run the new firmware');
+  for (const d of devices) expect(d.lines).toContain('ota: running 0.2.0, proven');
+}, 120000);
