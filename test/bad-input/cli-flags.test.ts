@@ -22,6 +22,9 @@ const CASES: [string, string[], RegExp][] = [
   ['flash: a locked board over the LAN', ['flash', '--port', 'tcp://127.0.0.1:1'], /hold its FLASH button for 10 s/],
   ['flash: a bundle that does not exist', ['flash', '--port', 'tcp://127.0.0.1:1', '--bundle', '/nonexistent/firmware.js'], /Cannot read the bundle \/nonexistent\/firmware\.js/],
   ['aws-setup: a thing name with a slash', ['aws-setup', '--thing', 'a/b'], /"a\/b" cannot be a thing name here/],
+  ['update: nothing named to update', ['update'], /Name what to update with exactly one of --thing NAME, --things a,b,c or --all/],
+  ['update: a timeout of 0', ['update', '--thing', 'x', '--timeout', '0'], /a timeout is a number of minutes above 0/],
+  ['update: --all with no gateway store here', ['update', '--all', '--store', '/tmp/no-such-gateway-store'], /there is no gateway store at \/tmp\/no-such-gateway-store\/devices\.json/],
 ];
 
 describe('each bad command line is one sentence and exit 1', () => {

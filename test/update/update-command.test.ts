@@ -18,6 +18,7 @@ import { makeJobDocument, readJobDocument } from '../../tools/ota/job-document';
 import { createMemoryLogger } from '../../tools/shared/log';
 import { buildProject, run, type UpdateOptions } from '../../tools/update/run';
 import { failure } from '../support/user-error';
+import { runTool } from '../support/run-tool';
 
 const ROOT = join(__dirname, '../..');
 const ARN = (t: string) => `arn:aws:iot:eu-west-1:123456789012:thing/${t}`;
@@ -169,3 +170,11 @@ test('no AWS credentials: a clear error saying how to set them, and no job', asy
   expect(e.anchor).toBe('aws-credentials');
   expect(e.message).toMatch(/^No AWS credentials found: .*--profile NAME, then run update again\.$/);
 });
+
+test('npm run update -- --help names every option, who executes the job, Ctrl-C and the IAM permissions', async () => {
+  const r = await runTool('tools/cli.ts', ['update', '--help']);
+  for (const flag of ['--thing', '--things', '--all', '--wait', '--timeout', '--allow-downgrade', '--job', '--direct', '--endpoint', '--store', '--region', '--profile']) expect(r.stdout).toContain(flag);
+  expect(r.stdout).toMatch(/direct-TLS board[\s\S]*--wait is implied/);
+  expect(r.stdout).toContain('Ctrl-C stops waiting and leaves the job in AWS');
+  expect(r.stdout).toMatch(/iot:DescribeThing, iot:ListJobExecutionsForThing,\s+iot:GetJobDocument, iot:CreateJob, iot:ListJobExecutionsForJob and iot:DescribeJobExecution/);
+}, 60000);
