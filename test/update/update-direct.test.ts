@@ -84,11 +84,11 @@ const until = async (ok: () => boolean, ms: number, what: string) => {
   }
 };
 
-async function update(thing: string, bundle: Buffer, v: string) {
+async function update(thing: string, bundle: Buffer, v: string, stepTimeoutMs = 5000) {
   const cp = localControlPlane(broker.jobs, [thing]);
   const log = createMemoryLogger();
   try {
-    const p = run({ cwd: project(thing), thing, region: 'eu-west-1' }, { log, iot: cp.client, build: async () => ({ bundle, version: v }), pollMs: 100, stop: new Promise(() => undefined), direct: { stepTimeoutMs: 5000, outcomeTimeoutMs: 30000 } });
+    const p = run({ cwd: project(thing), thing, region: 'eu-west-1' }, { log, iot: cp.client, build: async () => ({ bundle, version: v }), pollMs: 100, stop: new Promise(() => undefined), direct: { stepTimeoutMs, outcomeTimeoutMs: 30000 } });
     return { result: await p.catch((e: unknown) => e), log };
   } finally {
     cp.restore();
@@ -128,3 +128,24 @@ test('the board refuses the version it already runs: the job ends REJECTED with 
   expect(e.message).toContain(`${THING} REJECTED: already running ${version}`);
   expect(log.lines).toContain(`${THING}: REJECTED (already running ${version})`);
 }, 60000);
+
+test("a job ahead in the thing's queue that is not a firmware update is REJECTED without touching the board; ours then runs", async () => {
+  const THING = 'esp32-direct-3';
+  const lines: string[] = [];
+  board(THING, lines);
+  await until(() => lines.some((l) => l.startsWith('mqtt: connected')), 15000, 'the board to connect');
+  await new Promise((r) => setTimeout(r, 300));
+  broker.jobs.createJob({ jobId: 'rotate-keys-1', targets: [THING], document: JSON.stringify({ operation: 'rotate-keys' }) });
+  const { result, log } = await update(THING, withVersion('0.3.0'), '0.3.0');
+  expect(result).toMatchObject({ ended: 'done', outcomes: [{ thing: THING, status: 'SUCCEEDED', detail: 'running 0.3.0' }] });
+  expect(broker.jobs.describeJobExecution('rotate-keys-1', THING)).toMatchObject({ status: 'REJECTED', statusDetails: { detail: 'not a firmware update (operation is not "espruino-button-firmware-update")' } });
+  expect(log.lines.join('\n')).toContain(`${THING}: job rotate-keys-1 rejected: not a firmware update`);
+}, 90000);
+
+test('a board that is offline: the job ends FAILED saying so, and the command fails', async () => {
+  const THING = 'esp32-direct-offline';
+  const { result } = await update(THING, withVersion('0.2.0'), '0.2.0', 300);
+  const e = await failure(Promise.reject(result));
+  expect(e.anchor).toBe('update-failed');
+  expect(e.message).toContain(`${THING} FAILED: the device did not answer (offline?): run npm run update again once it is online`);
+}, 30000);
