@@ -156,6 +156,13 @@ describe('--all: every thing the gateway on this computer serves', () => {
   });
 });
 
+test('more things than AWS IoT takes in one job (100): refused before anything is built or created', async () => {
+  fakeAws([]);
+  const e = await failure(run(opts({ things: Array.from({ length: 101 }, (_, i) => `b${i}`) }), deps()));
+  expect(e.anchor).toBe('update-too-many-things');
+  expect(iot.calls()).toHaveLength(0);
+});
+
 test('nothing named, or two ways at once: one sentence', async () => {
   fakeAws([]);
   expect((await failure(run(opts({}), deps()))).anchor).toBe('update-no-things');

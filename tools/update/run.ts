@@ -51,6 +51,9 @@ export interface UpdateResult {
   ended: WaitResult['ended'] | 'created';
 }
 
+/** AWS IoT's limit on a job's targets (things named directly). */
+export const MAX_TARGETS = 100;
+
 /** The project's firmware, built as `npm run build` does (entry and outFile: tests build fixtures elsewhere). */
 export async function buildProject(cwd: string, log: Logger, at: { entry?: string; outFile?: string } = {}): Promise<{ bundle: Buffer; version: string }> {
   const version = (JSON.parse(readFileSync(join(cwd, 'package.json'), 'utf8')) as { version: string }).version;
@@ -82,6 +85,9 @@ export async function run(o: UpdateOptions, deps: UpdateDeps): Promise<UpdateRes
   }
 
   const targets = resolveTargets(o);
+  if (targets.things.length > MAX_TARGETS) {
+    throw new UserError(`AWS IoT takes at most ${MAX_TARGETS} targets in one job, and ${targets.things.length} things are named: update them in groups of up to ${MAX_TARGETS} with --things.`, 'update-too-many-things');
+  }
   const { bundle, version } = await (deps.build ?? (() => buildProject(o.cwd, log)))();
   let document: string;
   try {
