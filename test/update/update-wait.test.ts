@@ -3,6 +3,10 @@
 // what the command prints and how it ends (resolves only when every thing SUCCEEDED).
 import { CreateJobCommand, DescribeJobExecutionCommand, DescribeThingCommand, IoTClient, ListJobExecutionsForJobCommand, ListJobExecutionsForThingCommand } from '@aws-sdk/client-iot';
 import { mockClient } from 'aws-sdk-client-mock';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { UserError } from '../../tools/shared/errors';
 import { createMemoryLogger } from '../../tools/shared/log';
 import { run, type UpdateOptions } from '../../tools/update/run';
 import { failure } from '../support/user-error';
@@ -103,4 +107,25 @@ test('--job ID follows an existing job without building or creating anything', a
   expect(r.outcomes).toEqual([{ thing: 'a', status: 'SUCCEEDED', detail: 'running 0.2.0' }]);
   expect(build).not.toHaveBeenCalled();
   expect(iot.commandCalls(CreateJobCommand)).toHaveLength(0);
+});
+
+test('a direct board this command cannot reach: reported at once (nobody else would execute its job), not waited for', async () => {
+  const cwd = mkdtempSync(join(tmpdir(), 'update-wait-'));
+  try {
+    const certs = join(cwd, 'certs', 'esp');
+    mkdirSync(certs, { recursive: true });
+    for (const f of ['certificate.pem.crt', 'private.pem.key']) writeFileSync(join(certs, f), 'x');
+    writeFileSync(join(certs, 'thing.json'), JSON.stringify({ thing: 'esp', endpoint: 'a-ats.iot.eu-west-1.amazonaws.com', port: 8883, mode: 'direct' }));
+    script([{ esp: ['QUEUED'] }]);
+    const connect = async () => {
+      throw new UserError('Could not connect to a-ats.iot.eu-west-1.amazonaws.com:8883 as esp-update.', 'update-direct-connect');
+    };
+    const t0 = Date.now();
+    const e = await failure(run({ cwd, region: 'eu-west-1', thing: 'esp', timeoutMs: 60000 }, { ...deps(), connect }));
+    expect(Date.now() - t0).toBeLessThan(20000);
+    expect(e.anchor).toBe('update-failed');
+    expect(e.message).toContain('esp NOT EXECUTED: Could not connect to a-ats.iot.eu-west-1.amazonaws.com:8883 as esp-update; the job waits for it: run npm run update -- --job fw-0-2-0-');
+  } finally {
+    rmSync(cwd, { recursive: true, force: true });
+  }
 });

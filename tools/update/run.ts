@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildFirmware } from '../build/build-firmware';
 import { JOB_DOCUMENT_LIMIT, makeJobDocument } from '../ota/job-document';
-import { isUserError, UserError } from '../shared/errors';
+import { UserError } from '../shared/errors';
 import type { Logger } from '../shared/log';
 import { compareVersions } from '../../firmware/ota/version';
 import { createFirmwareJobs, makeJobId, type FirmwareJobs } from './firmware-jobs';
@@ -62,8 +62,12 @@ export async function buildProject(cwd: string, log: Logger, at: { entry?: strin
   return { bundle: readFileSync(r.outFile), version };
 }
 
-function untilCtrlC(): Promise<void> {
-  return new Promise((resolve) => process.once('SIGINT', () => resolve()));
+/** Ctrl-C stops the waiting, not the process (the job goes on in AWS); `done` gives SIGINT back. */
+function untilCtrlC(): { stop: Promise<void>; done: () => void } {
+  let onSigint: () => void = () => undefined;
+  const stop = new Promise<void>((resolve) => (onSigint = () => resolve()));
+  process.once('SIGINT', onSigint);
+  return { stop, done: () => process.off('SIGINT', onSigint) };
 }
 
 export async function run(o: UpdateOptions, deps: UpdateDeps): Promise<UpdateResult> {
@@ -145,34 +149,47 @@ async function follow(jobId: string, things: string[], direct: DirectTarget[], j
     log.info(`The gateway serving each thing executes it when the device is online. Follow it with: ${again}`);
     return { jobId, outcomes: [], ended: 'created' };
   }
-  const stop = deps.stop ?? untilCtrlC();
-  if (direct.length) {
-    log.info(`${direct.map((d) => d.thing).join(', ')}: direct-TLS, so this command executes the job as the thing and waits for it (--wait is implied).`);
-    await Promise.all(direct.map((t) => executeDirect(t, jobId, o, deps, stop)));
+  const ctrlC = deps.stop ? undefined : untilCtrlC();
+  const stop = deps.stop ?? ctrlC!.stop;
+  try {
+    // A direct thing this command could not execute has no one else to: waiting for it is pointless.
+    const notExecuted: ThingOutcome[] = [];
+    if (direct.length) {
+      log.info(`${direct.map((d) => d.thing).join(', ')}: direct-TLS, so this command executes the job as the thing and waits for it (--wait is implied).`);
+      for (const [i, why] of (await Promise.all(direct.map((t) => executeDirect(t, jobId, deps, stop)))).entries()) {
+        if (why) notExecuted.push({ thing: direct[i].thing, status: 'NOT EXECUTED', detail: `${why.replace(/\.$/, '')}; the job waits for it: run npm run update -- --job ${jobId} to go on` });
+      }
+    }
+    const waitFor = things.filter((t) => !notExecuted.some((x) => x.thing === t));
+    const r = waitFor.length ? await waitForJob(jobs, { jobId, things: waitFor, timeoutMs: o.timeoutMs ?? 30 * 60000, pollMs: deps.pollMs, log, stop }) : { outcomes: [], ended: 'done' as const };
+    const outcomes = [...r.outcomes, ...notExecuted];
+    const failed = outcomes.filter((x) => x.status !== 'SUCCEEDED');
+    if (r.ended !== 'done') {
+      log.info(`The job goes on without this command${direct.length ? ' (a direct thing needs this command to go on executing it)' : ''}: look again with ${again}`);
+      throw new UserError(`${failed.length} of ${things.length} things had not finished when ${r.ended === 'stopped' ? 'you stopped waiting' : 'the --timeout ran out'}: run ${again} to follow it.`, 'update-not-finished');
+    }
+    if (failed.length) {
+      throw new UserError(`${failed.length} of ${things.length} things did not update (${failed.map((f) => `${f.thing} ${f.status}${f.detail ? `: ${f.detail}` : ''}`).join('; ')}): see each reason, fix it, and run npm run update again.`, 'update-failed');
+    }
+    log.info(`All ${things.length} thing${things.length === 1 ? '' : 's'} run the new firmware (job ${jobId}).`);
+    return { jobId, outcomes, ended: 'done' };
+  } finally {
+    ctrlC?.done();
   }
-  const r = await waitForJob(jobs, { jobId, things, timeoutMs: o.timeoutMs ?? 30 * 60000, pollMs: deps.pollMs, log, stop });
-  const failed = r.outcomes.filter((x) => x.status !== 'SUCCEEDED');
-  if (r.ended !== 'done') {
-    log.info(`The job goes on without this command${direct.length ? ' (a direct thing needs this command to go on executing it)' : ''}: look again with ${again}`);
-    throw new UserError(`${failed.length} of ${things.length} things had not finished when ${r.ended === 'stopped' ? 'you stopped waiting' : 'the --timeout ran out'}: run ${again} to follow it.`, 'update-not-finished');
-  }
-  if (failed.length) {
-    throw new UserError(`${failed.length} of ${things.length} things did not update (${failed.map((f) => `${f.thing} ${f.status}${f.detail ? `: ${f.detail}` : ''}`).join('; ')}): see each reason, fix it, and run npm run update again.`, 'update-failed');
-  }
-  log.info(`All ${things.length} thing${things.length === 1 ? '' : 's'} run the new firmware (job ${jobId}).`);
-  return { jobId, outcomes: r.outcomes, ended: 'done' };
 }
 
-async function executeDirect(t: DirectTarget, jobId: string, o: UpdateOptions, deps: UpdateDeps, stop: Promise<void>): Promise<void> {
+/** Executes the job for one direct thing; the reason when it could not (the execution then stays where it is in AWS). */
+async function executeDirect(t: DirectTarget, jobId: string, deps: UpdateDeps, stop: Promise<void>): Promise<string | undefined> {
   let conn: ThingConnection | undefined;
   try {
     conn = await (deps.connect ?? connectAsThing)(t);
     const c = conn;
     await Promise.race([updateDirectThing(c, { thing: t.thing, jobId, prefix: t.prefix, log: deps.log, ...deps.direct }), stop]);
+    return undefined;
   } catch (e) {
-    // The job's own state (QUEUED or IN_PROGRESS) stays in AWS; the wait below reports it.
-    if (!isUserError(e) && !(e instanceof Error)) throw e;
-    deps.log.error(`${t.thing}: ${(e as Error).message}`);
+    if (!(e instanceof Error)) throw e;
+    deps.log.error(`${t.thing}: ${e.message}`);
+    return e.message;
   } finally {
     await conn?.close();
   }
