@@ -22,6 +22,9 @@ Runs again safely: an existing thing, active certificate, policy and attachments
 and an existing private key is never overwritten. The private key is made on this computer
 (RSA 2048, saved at mode 0600); AWS only sees a certificate signing request.
 
+The thing's policy also lets its certificate connect as <thing>-update, on the thing's jobs and
+ota topics only: npm run update uses it to execute a direct-TLS board's firmware jobs itself.
+
 The root CA needs no download: the tools take Amazon Root CA 1 from Node's own root store.
 --ca copies another CA file into certs/<thing>/, where it then wins.
 
