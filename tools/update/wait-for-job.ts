@@ -77,7 +77,8 @@ export async function waitForJob(jobs: Pick<FirmwareJobs, 'executions'>, o: Wait
       const text = line(s);
       if (printed.get(s.thing) !== text) {
         printed.set(s.thing, text);
-        (s.status === 'SUCCEEDED' || !FINAL.has(s.status) ? o.log.info : o.log.error)(text);
+        if (s.status === 'SUCCEEDED' || !FINAL.has(s.status)) o.log.info(text);
+        else o.log.error(text);
       }
     }
     if (o.things.every((t) => FINAL.has(seen.get(t)?.status ?? ''))) return { outcomes: outcomes(), ended: 'done' };
