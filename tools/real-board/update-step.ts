@@ -1,12 +1,14 @@
 // The real-board check's over-the-air step for a direct-TLS board: `npm run update`'s own code, in
 // process, with the AWS-like broker's Jobs store as the control plane (no AWS account), sending the
-// project's firmware with the next patch version, executed as <thing>-update over real TLS.
+// project's firmware with the next patch version after the one the board runs, executed as
+// <thing>-update over real TLS.
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { DevPki } from '../pki/dev-pki';
 import type { LocalJobsWithDocuments } from '../update/local-firmware-jobs';
 import { createLocalFirmwareJobs } from '../update/local-firmware-jobs';
 import { buildProject, run } from '../update/run';
+import { nextPatch } from '../start/roll-out';
 import type { Logger } from '../shared/log';
 
 export interface UpdateStepOptions {
@@ -17,24 +19,15 @@ export interface UpdateStepOptions {
   endpoint: string;
   port: number;
   pki: DevPki;
+  /** The version the board runs now; the update carries the next patch version. */
+  running: string;
   jobs: LocalJobsWithDocuments;
   log: Logger;
 }
 
-/** The next patch version: 0.1.0 -> 0.1.1. */
-export function nextPatch(version: string): string {
-  const [major, minor, patch] = version.split('.').map((n) => parseInt(n, 10) || 0);
-  return `${major}.${minor}.${patch + 1}`;
-}
-
 export async function updateDirectBoard(o: UpdateStepOptions): Promise<{ ok: boolean; detail: string; version: string }> {
-  const built = await buildProject(o.cwd, o.log, { outFile: path.join(o.work, 'update.js') });
-  const version = nextPatch(built.version);
-  // The bundle holds its version once, as the string the build took from package.json (firmware/main.ts).
-  const text = built.bundle.toString('latin1');
-  const at = text.indexOf(`"${built.version}"`);
-  if (at < 0) return { ok: false, detail: `the bundle does not hold its version "${built.version}"`, version };
-  const bundle = Buffer.from(text.slice(0, at) + `"${version}"` + text.slice(at + built.version.length + 2), 'latin1');
+  const version = nextPatch(o.running);
+  const { bundle } = await buildProject(o.cwd, o.log, { outFile: path.join(o.work, 'update.js'), version });
   const certs = path.join(o.work, 'certs', o.thing);
   mkdirSync(certs, { recursive: true });
   const id = o.pki.client(o.thing);

@@ -3,6 +3,7 @@
 // ($aws/things/<thing>/jobs/<jobId>/update), each answered on .../accepted or .../rejected and
 // matched by clientToken. It holds no connection: it is given one that can publish and receive.
 import { randomBytes } from 'node:crypto';
+import { executorFilters, JobsTopic, jobsRoot } from '../ota/jobs-topics';
 
 export interface ThingLink {
   publish(topic: string, payload: Buffer): Promise<void>;
@@ -42,7 +43,7 @@ export interface JobsClient {
 }
 
 export function createJobsClient(link: ThingLink, thing: string, timeoutMs = 10000): JobsClient {
-  const base = `$aws/things/${thing}/jobs/`;
+  const base = jobsRoot(thing);
   const waiting = new Map<string, { resolve: (v: Record<string, unknown>) => void; reject: (e: Error) => void }>();
   const off = link.onMessage((topic, payload) => {
     if (!topic.startsWith(base) || !/\/(accepted|rejected)$/.test(topic)) return;
@@ -79,16 +80,17 @@ export function createJobsClient(link: ThingLink, thing: string, timeoutMs = 100
 
   return {
     async ready() {
-      for (const f of [`${base}start-next/accepted`, `${base}start-next/rejected`, `${base}+/update/accepted`, `${base}+/update/rejected`]) {
+      // Not notify-next: this executor asks for the next job itself.
+      for (const f of executorFilters(thing).filter((x) => x !== JobsTopic.notifyNext(thing))) {
         if ((await link.subscribe(f)) === 128) throw new JobsRejected('NotAuthorized', `the broker refused the subscription to ${f}`);
       }
     },
     async startNext(statusDetails) {
-      const r = await request(`${base}start-next`, statusDetails ? { statusDetails } : {});
+      const r = await request(JobsTopic.startNext(thing), statusDetails ? { statusDetails } : {});
       return r.execution as JobExecution | undefined;
     },
     async update(jobId, status, statusDetails) {
-      await request(`${base}${jobId}/update`, { status, ...(statusDetails ? { statusDetails } : {}) });
+      await request(JobsTopic.update(thing, jobId), { status, ...(statusDetails ? { statusDetails } : {}) });
     },
     close() {
       off();

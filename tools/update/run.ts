@@ -55,8 +55,8 @@ export interface UpdateResult {
 export const MAX_TARGETS = 100;
 
 /** The project's firmware, built as `npm run build` does (entry and outFile: tests build fixtures elsewhere). */
-export async function buildProject(cwd: string, log: Logger, at: { entry?: string; outFile?: string } = {}): Promise<{ bundle: Buffer; version: string }> {
-  const version = (JSON.parse(readFileSync(join(cwd, 'package.json'), 'utf8')) as { version: string }).version;
+export async function buildProject(cwd: string, log: Logger, at: { entry?: string; outFile?: string; version?: string } = {}): Promise<{ bundle: Buffer; version: string }> {
+  const version = at.version ?? (JSON.parse(readFileSync(join(cwd, 'package.json'), 'utf8')) as { version: string }).version;
   log.info(`Building firmware ${version} (the Espruino gate checks it before anything is created)...`);
   const r = await buildFirmware({ cwd, log: (l) => log.info(l), ...at });
   return { bundle: readFileSync(r.outFile), version };
