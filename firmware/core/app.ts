@@ -65,14 +65,16 @@ export let startApp = function (cfg: Config, fw: string, ports: AppPorts, once?:
   const memory = ports.memory;
   const gateway = ports.gateway;
   let doors = ports.doors;
-  const maintMs = cfg.maintenanceS * 1000; // 0: a 10 s hold opens nothing
+  // Seconds, not milliseconds: kept in the scope, an integer up to 1023 takes 1 JsVar, a larger one
+  // (600000 ms) 2 (measured on 2v29).
+  const maintS = cfg.maintenanceS; // 0: a 10 s hold opens nothing
   // The thing is read back from the prefix per press (a thing name holds no '/'): one name fewer in scope.
   const prefix = cfg.mqtt.topicPrefix + '/' + cfg.thing + '/'; // thingRoot() of the wire contract
   const clientId = cfg.mqtt.clientId;
   const username = cfg.mqtt.username;
   const password = cfg.mqtt.password;
   const keepaliveS = cfg.mqtt.keepaliveS;
-  const healthMs = cfg.healthS * 1000;
+  const healthS = cfg.healthS;
   let client: MqttClient | undefined;
   let inflight = 0; // packet id of the event awaiting PUBACK, 0 when none
   let inflightSeq = -1;
@@ -118,7 +120,7 @@ export let startApp = function (cfg: Config, fw: string, ports: AppPorts, once?:
         'health up=' + up + 's wifi=' + (wifi ? 'up' : 'down') + ' mqtt=' + (client ? 'up' : 'down') +
           ' free=' + memory().free + ' outbox=' + ob(Ob.Depth) + ' dropped=' + ob(Ob.Dropped) + (cause ? ' error="' + cause + '"' : ''),
       );
-      clock.after(healthMs, app);
+      clock.after(healthS * 1000, app);
       return;
     }
     let fault: string | undefined; // a fault this event raises
@@ -164,14 +166,14 @@ export let startApp = function (cfg: Config, fw: string, ports: AppPorts, once?:
         if (ev === 'MAINTENANCE') {
           // Physical presence (a 10 s hold) opens the LAN console for the window; a new hold starts
           // it again. The event below tells the cloud, now or once online.
-          if (!maintMs) return log('maintenance: off (maintenanceS is 0)');
+          if (!maintS) return log('maintenance: off (maintenanceS is 0)');
           if (maintTimer) clock.cancel(maintTimer);
           // A closure only while the window is open: maintenance costs no RAM when not in use.
-          maintTimer = clock.after(maintMs, function () {
+          maintTimer = clock.after(maintS * 1000, function () {
             app(AppEv.MaintEnd);
           });
           if (doors) doors(Door.Open);
-          log('maintenance: LAN console open for ' + maintMs / 1000 + ' s' + (wifi ? '' : ' (offline: reachable once Wi-Fi is up)'));
+          log('maintenance: LAN console open for ' + maintS + ' s' + (wifi ? '' : ' (offline: reachable once Wi-Fi is up)'));
         }
         // Into flash first, then the outbox drains below.
         const seq = ob(Ob.Next);
@@ -229,7 +231,7 @@ export let startApp = function (cfg: Config, fw: string, ports: AppPorts, once?:
     once,
   );
   cfg = ports = 0 as never;
-  if (healthMs > 0) clock.after(healthMs, app);
+  if (healthS > 0) clock.after(healthS * 1000, app);
   led('wifi');
   if (ob(Ob.Depth)) log('outbox: ' + ob(Ob.Depth) + ' press(es) from before the restart');
   return app as App;

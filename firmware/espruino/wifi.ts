@@ -21,7 +21,7 @@ export let startWifi = function (cfg: { ssid?: string; password?: string; timeou
   // With cfg 0 these read undefined and NaN: no separate flag, which would stay in the closure.
   const ssid = (cfg as any).ssid as string | undefined;
   const password = (cfg as any).password as string | undefined;
-  const limit = (cfg as any).timeoutS * 1000;
+  const limitS = (cfg as any).timeoutS; // seconds: a kept integer up to 1023 takes 1 JsVar, 20000 (ms) 2
   cfg = 0 as never; // Espruino closures keep their whole scope: not the object
   const Wifi = require('Wifi');
   let timer = 0; // 0 when none (timer ids are never 0)
@@ -72,10 +72,10 @@ export let startWifi = function (cfg: { ssid?: string; password?: string; timeou
         online = 0;
         log('wifi: disconnected');
         app(AppEv.WifiDown, '');
-      } else if (late) log('wifi: no connection in ' + limit / 1000 + ' s, retrying');
+      } else if (late) log('wifi: no connection in ' + limitS + ' s, retrying');
       // An attempt, with its time limit. Wifi.connect drops a connection still being tried itself.
       late = 1;
-      timer = setTimeout(wifi, limit);
+      timer = setTimeout(wifi, limitS * 1000);
       if (ssid) {
         log('wifi: connecting to "' + ssid + '"');
         Wifi.connect(ssid, { password: password }, wifi);
@@ -93,11 +93,13 @@ export let startWifi = function (cfg: { ssid?: string; password?: string; timeou
   }
 
   wifi(Door.Shut); // closed at every boot, so a power cut during maintenance comes back closed
-  if (!limit) return wifi;
+  if (!limitS) return wifi;
   Wifi.on('connected', wifi);
   Wifi.on('disconnected', wifi);
   // After load() the ESP8266 keeps its Wi-Fi association: no `connected` event will come.
-  const ip = Wifi.getIP().ip;
-  wifi(ip && ip !== '0.0.0.0' ? { ip: ip } : undefined);
+  // Read into `cfg` (0 by now): a new local would keep the address string in this scope for good.
+  cfg = Wifi.getIP().ip as never;
+  wifi(cfg && (cfg as unknown) !== '0.0.0.0' ? { ip: cfg } : undefined);
+  cfg = 0;
   return wifi;
 };

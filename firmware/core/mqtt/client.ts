@@ -21,7 +21,7 @@ const enum State {
 }
 
 export function createMqttClient(socket: Socket, clock: Clock, opts: MqttOptions, on: MqttEvents): MqttClient {
-  const keepaliveMs = opts.keepalive * 1000;
+  const keepaliveS = opts.keepalive; // seconds: up to 1023 a kept integer takes 1 JsVar, 60000 (ms) 2
   const maxPacket = opts.maxPacket;
   let state = State.AwaitingConnack;
   let received = ''; // bytes of at most one unfinished packet
@@ -57,7 +57,7 @@ export function createMqttClient(socket: Socket, clock: Clock, opts: MqttOptions
     else if (!op) {
       timer = 0;
       if (state !== State.Connected || pinging) return close(state ? 'ping timeout' : 'no CONNACK');
-      const due = sentAt + keepaliveMs - clock.now();
+      const due = sentAt + keepaliveS * 1000 - clock.now();
       if (due > 0) {
         timer = clock.after(due, session);
         return;
@@ -66,7 +66,7 @@ export function createMqttClient(socket: Socket, clock: Clock, opts: MqttOptions
       // one keepalive, or 30 s at most.
       bytes = '\xc0\x00';
       pinging = 1;
-      timer = clock.after(keepaliveMs < 30000 ? keepaliveMs : 30000, session);
+      timer = clock.after(keepaliveS < 30 ? keepaliveS * 1000 : 30000, session);
     } else if (state === State.Closed) return op === Mq.End ? undefined : -1;
     else if (op === Mq.End) {
       bytes = '\xe0\x00'; // DISCONNECT; then close the connection [MQTT-3.14.4-1]
@@ -96,7 +96,7 @@ export function createMqttClient(socket: Socket, clock: Clock, opts: MqttOptions
     if (pinging) {
       pinging = 0;
       if (timer) clock.cancel(timer);
-      timer = clock.after(sentAt + keepaliveMs - clock.now(), session);
+      timer = clock.after(sentAt + keepaliveS * 1000 - clock.now(), session);
     }
     received += data;
     // A handler that throws must not escape into the socket's event loop.
@@ -117,7 +117,7 @@ export function createMqttClient(socket: Socket, clock: Clock, opts: MqttOptions
             );
           state = State.Connected;
           if (timer) clock.cancel(timer);
-          timer = keepaliveMs ? clock.after(sentAt + keepaliveMs - clock.now(), session) : 0;
+          timer = keepaliveS ? clock.after(sentAt + keepaliveS * 1000 - clock.now(), session) : 0;
         }
         // PINGRESP: its bytes already answered the ping above.
         if (packet.type !== Packet.Pingresp) on(packet.type as Packet.Connack, packet);
