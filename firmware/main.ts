@@ -51,7 +51,7 @@ import { gatewayCredentials } from './espruino/gateway-credentials';
       log: log,
       digitalWrite: digitalWrite as unknown as (pin: string, level: boolean) => void,
       memory: process.memory,
-      gateway: gatewayCredentials(cfg.thing, cfg.gateway.secret),
+      gateway: gatewayCredentials(cfg.thing, !cfg.gateway.secret ? 0 : name === 'config.bak' ? 2 : 1),
     },
     1,
   );
