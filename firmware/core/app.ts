@@ -215,8 +215,10 @@ export let startApp = function (cfg: Config, fw: string, ports: AppPorts, once?:
   // Made in a function that returns: a local would be one more name in the app's scope for good.
   const conn = createConnection(
     (function (m: Config['mqtt'], t: Config['tls']): TransportOptions {
-      const o: TransportOptions = { kind: m.transport, host: m.host, port: m.port };
-      if (o.kind === 'tls') {
+      // Plain TCP is {host, port} alone: the socket keeps this very object (espruino/transport.ts).
+      const o: TransportOptions = { host: m.host, port: m.port };
+      if (m.transport === 'tls') {
+        o.kind = 'tls';
         o.key = t.key;
         o.cert = t.cert;
         o.ca = t.ca;
