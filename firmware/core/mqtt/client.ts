@@ -50,7 +50,49 @@ export function createMqttClient(socket: Socket, clock: Clock, opts: MqttOptions
   // the ping wait); Mq.Send (ours only) sends the bytes given (CONNECT, PUBACK). Every packet goes
   // out at its end, so keepalive sees every send and a write that throws closes the session.
   // Arguments by op: Publish (topic, payload, qos, retain), Subscribe (filter, qos), Send (bytes).
-  function session(op?: Mq, topic?: any, payload?: any, qos?: any, retain?: any): any {
+  // It is the socket's 'data' handler too (op is then a string of bytes): one function object and
+  // its scope fewer for the whole session (measured on 2v29).
+  function session(op?: Mq | string, topic?: any, payload?: any, qos?: any, retain?: any): any {
+    if (typeof op === 'string') {
+      if (state === State.Closed) return;
+      if (pinging) {
+        pinging = 0;
+        if (timer) clock.cancel(timer);
+        timer = clock.after(sentAt + keepaliveS * 1000 - clock.now(), session);
+      }
+      received += op;
+      // A handler that throws must not escape into the socket's event loop.
+      try {
+        for (;;) {
+          const packet = readPacket(received, maxPacket);
+          if (!packet) return;
+          if (typeof packet === 'string') return close(packet);
+          received = received.substr(packet.n);
+          // [MQTT-3.2.0-1]: CONNACK comes first, and only once.
+          if ((packet.type === Packet.Connack) !== (state === State.AwaitingConnack)) return close('protocol error: ' + (state ? 'second CONNACK' : 'packet before CONNACK'));
+          if (packet.type === Packet.Connack) {
+            // [MQTT-3.2.2.3]: the return codes 1..5 by name; 6..255 are reserved.
+            if (packet.code)
+              return close(
+                'CONNACK ' + packet.code + ': ' +
+                  (['', 'unacceptable protocol version', 'identifier rejected', 'server unavailable', 'bad user name or password', 'not authorized'][packet.code] || 'refused'),
+              );
+            state = State.Connected;
+            if (timer) clock.cancel(timer);
+            timer = keepaliveS ? clock.after(sentAt + keepaliveS * 1000 - clock.now(), session) : 0;
+          }
+          // PINGRESP: its bytes already answered the ping above.
+          if (packet.type !== Packet.Pingresp) on(packet.type as Packet.Connack, packet);
+          if ((state as State) === State.Closed) return; // the handler may have ended the session
+          // A QoS 1 PUBLISH is acknowledged once handled [MQTT-4.3.2-2]: if handling threw, no PUBACK
+          // goes out and the broker sends it again.
+          if (packet.type === Packet.Publish && packet.id) session(Mq.Send, String.fromCharCode(0x40, 2, packet.id >> 8, packet.id & 255));
+        }
+      } catch (e) {
+        close('error: ' + ((e && (e as { message?: string }).message) || e));
+      }
+      return;
+    }
     let bytes = '';
     let id = 0;
     if (op! < Mq.Timer) bytes = topic; // Mq.Send
@@ -91,45 +133,7 @@ export function createMqttClient(socket: Socket, clock: Clock, opts: MqttOptions
     return id;
   }
 
-  socket.on('data', function (data: string) {
-    if (state === State.Closed) return;
-    if (pinging) {
-      pinging = 0;
-      if (timer) clock.cancel(timer);
-      timer = clock.after(sentAt + keepaliveS * 1000 - clock.now(), session);
-    }
-    received += data;
-    // A handler that throws must not escape into the socket's event loop.
-    try {
-      for (;;) {
-        const packet = readPacket(received, maxPacket);
-        if (!packet) return;
-        if (typeof packet === 'string') return close(packet);
-        received = received.substr(packet.n);
-        // [MQTT-3.2.0-1]: CONNACK comes first, and only once.
-        if ((packet.type === Packet.Connack) !== (state === State.AwaitingConnack)) return close('protocol error: ' + (state ? 'second CONNACK' : 'packet before CONNACK'));
-        if (packet.type === Packet.Connack) {
-          // [MQTT-3.2.2.3]: the return codes 1..5 by name; 6..255 are reserved.
-          if (packet.code)
-            return close(
-              'CONNACK ' + packet.code + ': ' +
-                (['', 'unacceptable protocol version', 'identifier rejected', 'server unavailable', 'bad user name or password', 'not authorized'][packet.code] || 'refused'),
-            );
-          state = State.Connected;
-          if (timer) clock.cancel(timer);
-          timer = keepaliveS ? clock.after(sentAt + keepaliveS * 1000 - clock.now(), session) : 0;
-        }
-        // PINGRESP: its bytes already answered the ping above.
-        if (packet.type !== Packet.Pingresp) on(packet.type as Packet.Connack, packet);
-        if ((state as State) === State.Closed) return; // the handler may have ended the session
-        // A QoS 1 PUBLISH is acknowledged once handled [MQTT-4.3.2-2]: if handling threw, no PUBACK
-        // goes out and the broker sends it again.
-        if (packet.type === Packet.Publish && packet.id) session(Mq.Send, String.fromCharCode(0x40, 2, packet.id >> 8, packet.id & 255));
-      }
-    } catch (e) {
-      close('error: ' + ((e && (e as { message?: string }).message) || e));
-    }
-  });
+  socket.on('data', session);
   socket.on('close', close);
   socket.on('error', close);
   timer = clock.after(30000, session); // CONNACK wait; it includes the TCP connect and, on Espruino, the TLS handshake
