@@ -68,8 +68,10 @@ export let startApp = function (cfg: Config, fw: string, ports: AppPorts, once?:
   // Seconds, not milliseconds: kept in the scope, an integer up to 1023 takes 1 JsVar, a larger one
   // (600000 ms) 2 (measured on 2v29).
   const maintS = cfg.maintenanceS; // 0: a 10 s hold opens nothing
-  // The thing is read back from the prefix per press (a thing name holds no '/'): one name fewer in scope.
-  const prefix = cfg.mqtt.topicPrefix + '/' + cfg.thing + '/'; // thingRoot() of the wire contract
+  // The topic prefix is built per call from these two: kept whole it was a 25-character string (5
+  // JsVars); the thing's string is shared with the client id and the gateway's credentials.
+  const topicPrefix = cfg.mqtt.topicPrefix;
+  const thing = cfg.thing;
   const clientId = cfg.mqtt.clientId;
   const username = cfg.mqtt.username;
   const password = cfg.mqtt.password;
@@ -88,6 +90,7 @@ export let startApp = function (cfg: Config, fw: string, ports: AppPorts, once?:
 
   // Declared before the modules that call it: Espruino does not hoist functions.
   function app(ev?: any, arg?: any, arg2?: any): any {
+    const prefix = topicPrefix + '/' + thing + '/'; // thingRoot() of the wire contract
     if (ev === Link.Session) {
       const opts: MqttOptions = {
         clientId: clientId,
@@ -177,7 +180,7 @@ export let startApp = function (cfg: Config, fw: string, ports: AppPorts, once?:
         }
         // Into flash first, then the outbox drains below.
         const seq = ob(Ob.Next);
-        let payload = JSON.stringify({ thing: prefix.split('/').slice(-2)[0], seq: seq, clickType: ev as ClickType, ts: clock.wall(), uptime: up, fw: fw } satisfies ButtonEvent);
+        let payload = JSON.stringify({ thing: thing, seq: seq, clickType: ev as ClickType, ts: clock.wall(), uptime: up, fw: fw } satisfies ButtonEvent);
         if (gateway) payload = gateway(prefix + Topic.Event, payload);
         if (ob(Ob.Add, payload, clock.wall()) < 0) fault = 'cannot store press ' + seq + ' in flash (Storage full?)';
         else {
