@@ -201,9 +201,13 @@ export let createOutbox = function (store: Store, clock: Clock, opts: OutboxOpti
     };
 
     if (op === Ob.Add) {
-      if (/[\x00-\x1f\xff]/.test(arg)) {
-        log('outbox: payload has a control byte');
-        return -1;
+      // A loop, not a regular expression: the first one run keeps Espruino's RegExp class in RAM (8 JsVars).
+      for (let i = 0; i < arg.length; i++) {
+        const c = arg.charCodeAt(i);
+        if (c < 32 || c === 255) {
+          log('outbox: payload has a control byte');
+          return -1;
+        }
       }
       const rec = 'E' + next + ',' + (wallMs === null ? '' : Math.floor(wallMs / 1000)) + ',' + arg;
       if (rec.length + 1 > bytes / 4) {
