@@ -51,7 +51,7 @@ import { gatewayCredentials } from './espruino/gateway-credentials';
       log: log,
       digitalWrite: digitalWrite as unknown as (pin: string, level: boolean) => void,
       memory: process.memory,
-      gateway: gatewayCredentials(cfg.thing, cfg.gateway.secret),
+      gateway: gatewayCredentials(cfg.thing, !cfg.gateway.secret ? 0 : name === 'config.bak' ? 2 : 1),
     },
     1,
   );
@@ -71,6 +71,6 @@ import { gatewayCredentials } from './espruino/gateway-credentials';
       ? 'no tls in this Espruino build (stock ESP8266): use the LAN gateway, mqtt.transport tcp'
       : '';
   // The Wi-Fi glue shuts the doors in every case, and is then the app's doors port.
-  app(AppEv.Doors, startWifi(fault ? 0 : cfg.wifi, log, app));
+  app(AppEv.Doors, startWifi(fault ? 0 : cfg.wifi, app, name === 'config.bak' ? 2 : 1));
   if (fault) app(AppEv.Fault, fault);
 })();

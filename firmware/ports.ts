@@ -43,8 +43,11 @@ export interface Socket {
 export interface TransportOptions {
   host: string;
   port: number;
-  /** 'tls' uses DER key, certificate and CA read from Storage; 'tcp' is plain (LAN gateway). */
-  kind: 'tls' | 'tcp';
+  /**
+   * 'tls' uses DER key, certificate and CA read from Storage; 'tcp' or absent is plain (LAN gateway).
+   * The device leaves it out for plain TCP: a kept property costs 2 JsVars for good.
+   */
+  kind?: 'tls' | 'tcp';
   key?: string;
   cert?: string;
   ca?: string;

@@ -65,14 +65,18 @@ export let startApp = function (cfg: Config, fw: string, ports: AppPorts, once?:
   const memory = ports.memory;
   const gateway = ports.gateway;
   let doors = ports.doors;
-  const maintMs = cfg.maintenanceS * 1000; // 0: a 10 s hold opens nothing
-  // The thing is read back from the prefix per press (a thing name holds no '/'): one name fewer in scope.
-  const prefix = cfg.mqtt.topicPrefix + '/' + cfg.thing + '/'; // thingRoot() of the wire contract
+  // Seconds, not milliseconds: kept in the scope, an integer up to 1023 takes 1 JsVar, a larger one
+  // (600000 ms) 2 (measured on 2v29).
+  const maintS = cfg.maintenanceS; // 0: a 10 s hold opens nothing
+  // The topic prefix is built per call from these two: kept whole it was a 25-character string (5
+  // JsVars); the thing's string is shared with the client id and the gateway's credentials.
+  const topicPrefix = cfg.mqtt.topicPrefix;
+  const thing = cfg.thing;
   const clientId = cfg.mqtt.clientId;
   const username = cfg.mqtt.username;
   const password = cfg.mqtt.password;
   const keepaliveS = cfg.mqtt.keepaliveS;
-  const healthMs = cfg.healthS * 1000;
+  const healthS = cfg.healthS;
   let client: MqttClient | undefined;
   let inflight = 0; // packet id of the event awaiting PUBACK, 0 when none
   let inflightSeq = -1;
@@ -86,6 +90,7 @@ export let startApp = function (cfg: Config, fw: string, ports: AppPorts, once?:
 
   // Declared before the modules that call it: Espruino does not hoist functions.
   function app(ev?: any, arg?: any, arg2?: any): any {
+    const prefix = topicPrefix + '/' + thing + '/'; // thingRoot() of the wire contract
     if (ev === Link.Session) {
       const opts: MqttOptions = {
         clientId: clientId,
@@ -118,7 +123,7 @@ export let startApp = function (cfg: Config, fw: string, ports: AppPorts, once?:
         'health up=' + up + 's wifi=' + (wifi ? 'up' : 'down') + ' mqtt=' + (client ? 'up' : 'down') +
           ' free=' + memory().free + ' outbox=' + ob(Ob.Depth) + ' dropped=' + ob(Ob.Dropped) + (cause ? ' error="' + cause + '"' : ''),
       );
-      clock.after(healthMs, app);
+      clock.after(healthS * 1000, app);
       return;
     }
     let fault: string | undefined; // a fault this event raises
@@ -164,18 +169,18 @@ export let startApp = function (cfg: Config, fw: string, ports: AppPorts, once?:
         if (ev === 'MAINTENANCE') {
           // Physical presence (a 10 s hold) opens the LAN console for the window; a new hold starts
           // it again. The event below tells the cloud, now or once online.
-          if (!maintMs) return log('maintenance: off (maintenanceS is 0)');
+          if (!maintS) return log('maintenance: off (maintenanceS is 0)');
           if (maintTimer) clock.cancel(maintTimer);
           // A closure only while the window is open: maintenance costs no RAM when not in use.
-          maintTimer = clock.after(maintMs, function () {
+          maintTimer = clock.after(maintS * 1000, function () {
             app(AppEv.MaintEnd);
           });
           if (doors) doors(Door.Open);
-          log('maintenance: LAN console open for ' + maintMs / 1000 + ' s' + (wifi ? '' : ' (offline: reachable once Wi-Fi is up)'));
+          log('maintenance: LAN console open for ' + maintS + ' s' + (wifi ? '' : ' (offline: reachable once Wi-Fi is up)'));
         }
         // Into flash first, then the outbox drains below.
         const seq = ob(Ob.Next);
-        let payload = JSON.stringify({ thing: prefix.split('/').slice(-2)[0], seq: seq, clickType: ev as ClickType, ts: clock.wall(), uptime: up, fw: fw } satisfies ButtonEvent);
+        let payload = JSON.stringify({ thing: thing, seq: seq, clickType: ev as ClickType, ts: clock.wall(), uptime: up, fw: fw } satisfies ButtonEvent);
         if (gateway) payload = gateway(prefix + Topic.Event, payload);
         if (ob(Ob.Add, payload, clock.wall()) < 0) fault = 'cannot store press ' + seq + ' in flash (Storage full?)';
         else {
@@ -213,8 +218,10 @@ export let startApp = function (cfg: Config, fw: string, ports: AppPorts, once?:
   // Made in a function that returns: a local would be one more name in the app's scope for good.
   const conn = createConnection(
     (function (m: Config['mqtt'], t: Config['tls']): TransportOptions {
-      const o: TransportOptions = { kind: m.transport, host: m.host, port: m.port };
-      if (o.kind === 'tls') {
+      // Plain TCP is {host, port} alone: the socket keeps this very object (espruino/transport.ts).
+      const o: TransportOptions = { host: m.host, port: m.port };
+      if (m.transport === 'tls') {
+        o.kind = 'tls';
         o.key = t.key;
         o.cert = t.cert;
         o.ca = t.ca;
@@ -229,7 +236,7 @@ export let startApp = function (cfg: Config, fw: string, ports: AppPorts, once?:
     once,
   );
   cfg = ports = 0 as never;
-  if (healthMs > 0) clock.after(healthMs, app);
+  if (healthS > 0) clock.after(healthS * 1000, app);
   led('wifi');
   if (ob(Ob.Depth)) log('outbox: ' + ob(Ob.Depth) + ' press(es) from before the restart');
   return app as App;

@@ -17,7 +17,13 @@ import type { Store } from '../ports';
  */
 export function nextConnectCount(store: Store, name: string, slots?: number): number {
   const size = 16 + (slots || 240); // a 16-byte header, then the slots
-  const hex8 = (v: number) => ('0000000' + v.toString(16)).slice(-8);
+  // Digit by digit, not v.toString(16): the first Number method run keeps Espruino's Number class in
+  // RAM for good (8 JsVars, measured on 2v29). v is 0..2^32-1.
+  const hex8 = (v: number) => {
+    let h = '';
+    for (let i = 28; i >= 0; i -= 4) h += '0123456789abcdef'.charAt(Math.floor(v / Math.pow(2, i)) % 16); // doubles: exact past 2^31
+    return h;
+  };
   // [value, slots used, slots in all] of a file, or value -1 when it is missing or its header is
   // not intact. Used slots form a prefix (they are written in order): the first erased byte ends it.
   const value = (file: string): number[] => {

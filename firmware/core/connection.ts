@@ -109,7 +109,9 @@ export let createConnection = function (
     if (op !== Conn.Stop) phase = Phase.Waiting; // (Stop has made it Idle)
     if (old) old(Mq.End); // its close comes back here before Phase.Attempt and is ignored
     if (op === Conn.Stop) return;
-    hook(Link.Down, why, /^CONNACK [245]/.test(why));
+    // CONNACK 2, 4 or 5 is fatal (no regular expression: the first one run keeps RegExp in RAM, 8 JsVars).
+    const code = why.startsWith('CONNACK ') ? why.charAt(8) : '';
+    hook(Link.Down, why, code === '2' || code === '4' || code === '5');
     if (!phase) return; // Phase.Idle: the app stopped it meanwhile
     const wait = backoffDelay(attempt, Math.random(), base, cap);
     attempt++;

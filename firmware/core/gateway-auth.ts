@@ -43,7 +43,8 @@ export function gatewayAuth(op: Gw, key: string, a: string, b: string | number, 
       d = sha1(s + d);
     }
     k = '';
-    for (let i = 0; i < d.length; i++) k += (256 + d.charCodeAt(i)).toString(16).slice(1);
+    // Not toString(16): the first Number method run keeps Espruino's Number class in RAM (8 JsVars).
+    for (let i = 0; i < d.length; i++) k += '0123456789abcdef'.charAt(d.charCodeAt(i) >> 4) + '0123456789abcdef'.charAt(d.charCodeAt(i) & 15);
     return k;
   };
   if (op === Gw.Hmac) return hmac(a);

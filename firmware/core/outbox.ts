@@ -113,7 +113,10 @@ export let createOutbox = function (store: Store, clock: Clock, opts: OutboxOpti
      */
     const field = (f: string, p: number, q: number, i: number): number => {
       const t = f.charCodeAt(q - 1) === 1 ? '' : f.substring(p + 1, q).split(',')[i]; // VOID: nothing
-      return String(parseInt(t, 10)) === t ? +t : -1;
+      // parseInt, not +t: Espruino's unary plus gives a Double (2 JsVars kept in the outbox's scope
+      // for gen and drops), parseInt an integer (1). Measured on 2v29.
+      const n = parseInt(t, 10);
+      return String(n) === t ? n : -1;
     };
     const why = (e: any) => (e && e.message) || e;
 
@@ -198,9 +201,13 @@ export let createOutbox = function (store: Store, clock: Clock, opts: OutboxOpti
     };
 
     if (op === Ob.Add) {
-      if (/[\x00-\x1f\xff]/.test(arg)) {
-        log('outbox: payload has a control byte');
-        return -1;
+      // A loop, not a regular expression: the first one run keeps Espruino's RegExp class in RAM (8 JsVars).
+      for (let i = 0; i < arg.length; i++) {
+        const c = arg.charCodeAt(i);
+        if (c < 32 || c === 255) {
+          log('outbox: payload has a control byte');
+          return -1;
+        }
       }
       const rec = 'E' + next + ',' + (wallMs === null ? '' : Math.floor(wallMs / 1000)) + ',' + arg;
       if (rec.length + 1 > bytes / 4) {

@@ -8,20 +8,20 @@
 // boot and whenever the app says (every reconnect; maintenance mode opens the console alone). It
 // cannot close the firmware-update server on port 88 (ota.c, C code; only a NO_FOTA build lacks
 // it): see docs/security.md. This is its one function, so the doors cost no function object of RAM.
-import type { Log } from '../ports';
 import { AppEv, Door, type App } from '../core/app';
 
 /**
  * Called once, at boot: it frees its own function object (a top-level function would stay in RAM).
  * It shuts the doors, then joins Wi-Fi, unless `cfg` is 0 (a config fault keeps the device offline).
  * Returns its function, which is also the app's doors port (Door.Open opens the console, Door.Shut closes it).
+ * `file` is the config file boot read (1 config.json, 2 config.bak): the SSID and password are read
+ * from it per attempt, not kept (a name and a string each, for good; 5 JsVars measured on 2v29).
+ * It logs through console.log itself: a log parameter would be one more name kept in its scope.
  */
-export let startWifi = function (cfg: { ssid?: string; password?: string; timeoutS: number } | 0, log: Log, app: App) {
+export let startWifi = function (cfg: { timeoutS: number } | 0, app: App, file: 1 | 2) {
   startWifi = 0 as never;
-  // With cfg 0 these read undefined and NaN: no separate flag, which would stay in the closure.
-  const ssid = (cfg as any).ssid as string | undefined;
-  const password = (cfg as any).password as string | undefined;
-  const limit = (cfg as any).timeoutS * 1000;
+  // With cfg 0 this reads undefined: no separate flag, which would stay in the closure.
+  const limitS = (cfg as any).timeoutS; // seconds: a kept integer up to 1023 takes 1 JsVar, 20000 (ms) 2
   cfg = 0 as never; // Espruino closures keep their whole scope: not the object
   const Wifi = require('Wifi');
   let timer = 0; // 0 when none (timer ids are never 0)
@@ -32,6 +32,8 @@ export let startWifi = function (cfg: { ssid?: string; password?: string; timeou
   // callback (null, or why it failed), the handler of both events (`connected` brings {ip, mask,
   // gw}, `disconnected` {ssid, mac, reason}) and the doors (Door).
   function wifi(e?: any): void {
+    // Made per call: the Wi-Fi section of the config boot read ({} without one).
+    const saved = (): { ssid?: string; password?: string } => JSON.parse(require('Storage').read(file > 1 ? 'config.bak' : 'config.json')!).wifi || {};
     if (e === Door.Shut || e === Door.Open) {
       // Each door on its own: Linux builds have no Wifi.stopAP, ESP32 builds no TelnetServer.
       // Espruino #883: on a fresh flash stopAP only takes effect once the station has started, so
@@ -51,36 +53,37 @@ export let startWifi = function (cfg: { ssid?: string; password?: string; timeou
     }
     if (e === null) return; // connected: the `connected` event follows, with an IP
     if (typeof e === 'string') {
-      if (e !== 'bad_password') return log('wifi: ' + e + ', still trying');
+      if (e !== 'bad_password') return console.log('wifi: ' + e + ', still trying');
     } else if (e && !e.ip && !online) return; // an attempt failing: its time limit stands
     // Whatever the timer was waiting for is superseded now.
     // clearTimeout(undefined) throws on Espruino 2v29, and clearTimeout() clears every timer.
     if (timer) clearTimeout(timer);
     timer = 0;
     if (e === 'bad_password') {
-      app(AppEv.WifiDown, 'wrong password for "' + ssid + '" (fix with npm run provision -- --wifi-password)');
+      app(AppEv.WifiDown, 'wrong password for "' + saved().ssid + '" (fix with npm run provision -- --wifi-password)');
       late = 0;
       timer = setTimeout(wifi, 30000);
     } else if (e && e.ip) {
       if (online) return;
       online = 1;
-      log('wifi: connected, ip ' + e.ip);
+      console.log('wifi: connected, ip ' + e.ip);
       Wifi.setSNTP('pool.ntp.org', 0); // ESP8266 and ESP32 have it; its jump of the system clock is folded out by clock.ts
       app(AppEv.WifiUp);
     } else {
       if (e) {
         online = 0;
-        log('wifi: disconnected');
+        console.log('wifi: disconnected');
         app(AppEv.WifiDown, '');
-      } else if (late) log('wifi: no connection in ' + limit / 1000 + ' s, retrying');
+      } else if (late) console.log('wifi: no connection in ' + limitS + ' s, retrying');
       // An attempt, with its time limit. Wifi.connect drops a connection still being tried itself.
       late = 1;
-      timer = setTimeout(wifi, limit);
-      if (ssid) {
-        log('wifi: connecting to "' + ssid + '"');
-        Wifi.connect(ssid, { password: password }, wifi);
+      timer = setTimeout(wifi, limitS * 1000);
+      const w = saved();
+      if (w.ssid) {
+        console.log('wifi: connecting to "' + w.ssid + '"');
+        Wifi.connect(w.ssid, { password: w.password }, wifi);
       } else if (require('Storage').read('.wificfg')) {
-        log('wifi: joining the saved network');
+        console.log('wifi: joining the saved network');
         try {
           Wifi.restore();
         } catch (x) {}
@@ -93,11 +96,13 @@ export let startWifi = function (cfg: { ssid?: string; password?: string; timeou
   }
 
   wifi(Door.Shut); // closed at every boot, so a power cut during maintenance comes back closed
-  if (!limit) return wifi;
+  if (!limitS) return wifi;
   Wifi.on('connected', wifi);
   Wifi.on('disconnected', wifi);
   // After load() the ESP8266 keeps its Wi-Fi association: no `connected` event will come.
-  const ip = Wifi.getIP().ip;
-  wifi(ip && ip !== '0.0.0.0' ? { ip: ip } : undefined);
+  // Read into `cfg` (0 by now): a new local would keep the address string in this scope for good.
+  cfg = Wifi.getIP().ip as never;
+  wifi(cfg && (cfg as unknown) !== '0.0.0.0' ? { ip: cfg } : undefined);
+  cfg = 0;
   return wifi;
 };

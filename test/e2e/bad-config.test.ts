@@ -37,3 +37,12 @@ test('a torn config.json with a verified config.bak beside it (power cut during 
   const got = await demo.waitForEvents(1, 10000);
   expect(JSON.parse(got[0].payload).thing).toBe('torn-config');
 }, 30000);
+
+test('the same in gateway mode: the device secret, read from flash per connect and per press, comes from config.bak too', async () => {
+  const demo = await env.start({ thing: 'torn-gateway', rawConfig: '{"thing":"torn-gat', backupConfig: true, via: 'gateway' });
+  await waitForLine(env, /config: config\.json unreadable, using config\.bak/, 5000);
+  await waitForLine(env, /mqtt: connected .* as torn-gateway/, 15000);
+  await demo.press('single');
+  const got = await demo.waitForEvents(1, 10000);
+  expect(JSON.parse(got[0].payload)).toMatchObject({ thing: 'torn-gateway', clickType: 'SINGLE' });
+}, 30000);

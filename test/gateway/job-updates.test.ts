@@ -85,7 +85,7 @@ test('a job that is not a firmware update, or whose bundle is damaged, is REJECT
   const log = d.device.storage.read('.otalog');
   jobs().createJob({ jobId: 'foreign-1', targets: ['job-foreign'], document: '{"operation":"reboot"}' });
   const damaged = JSON.parse(makeJobDocument({ version: '0.9.0', bundle: kit.withVersion('0.9.0'), allowDowngrade: false })) as { crc32: number };
-  damaged.crc32 ^= 1;
+  damaged.crc32 = (damaged.crc32 ^ 1) >>> 0; // unsigned: a CRC-32 with its top bit set would turn negative under ^ alone
   jobs().createJob({ jobId: 'damaged-1', targets: ['job-foreign'], document: JSON.stringify(damaged) });
   expect(await finished('foreign-1', 'job-foreign')).toMatchObject({ status: 'REJECTED', statusDetails: { detail: 'not a firmware update (operation is not "espruino-button-firmware-update")' } });
   expect(await finished('damaged-1', 'job-foreign')).toMatchObject({ status: 'REJECTED', statusDetails: { detail: 'the bundle does not match its CRC-32' } });

@@ -27,6 +27,22 @@ test('a 100-character string kept in an array costs about 14 JsVars (docs/esprui
   expect(usage()).toBeLessThanOrEqual(before + 1);
 });
 
+test('a kept value costs what 2v29 measured: an integer of -1024..1023 lives in its name, 1024, true or a fraction take one more JsVar', () => {
+  // On the interpreter: E.getSizeOf({a:1023}) 2, {a:1024} 3, {a:-1025} 3, {a:true} 3, {a:1.5} 3, [true] 2.
+  const cost = (v: string) => {
+    t.device.evaluate(`var kv = {a:${v}};`);
+    const with1 = usage();
+    t.device.evaluate('kv = undefined');
+    return with1 - usage();
+  };
+  const small = cost('1023');
+  expect(cost('-1024')).toBe(small);
+  expect(cost('1024')).toBe(small + 1);
+  expect(cost('-1025')).toBe(small + 1);
+  expect(cost('true')).toBe(small + 1);
+  expect(cost('1.5')).toBe(small + 1);
+});
+
 test('variables captured by a closure are counted, once per scope', () => {
   const before = usage();
   t.device.evaluate('function mk() { var big = new Array(201).join("z"); return function () { return big.length; }; } var keep = mk();');

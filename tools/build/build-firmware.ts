@@ -14,6 +14,7 @@ import * as esbuild from 'esbuild';
 import { createLocator, withMapFile, type SourcePosition } from './bundle-source-map';
 import { findEspruinoProblems, type EspruinoProblem } from './espruino-gate';
 import { espruinoGlobalNames, reservingBlock } from './espruino-globals';
+import { deleteBootOnlyNames } from './boot-only-names';
 import { firmwareBudgetBytes, firmwareBuildOptions } from './firmware-options';
 import { UserError } from '../shared/errors';
 import { ruleTable } from '../../config/rules';
@@ -160,7 +161,10 @@ export async function buildFirmware(opts: BuildFirmwareOptions): Promise<BuildFi
       `Firmware build rejected: ${plural(problems.length, 'construct')} Espruino 2v29 cannot run (listed above).`, 'gate', problems);
   }
 
-  const code = js.text.trimEnd() + '\n';
+  // After the boot code, the names of the factories that freed themselves go too (boot-only-names.ts):
+  // a last line, so the source map's lines stay true.
+  const deletes = deleteBootOnlyNames(js.text);
+  const code = js.text.trimEnd() + '\n' + (deletes ? deletes + '\n' : '');
   const bytes = Buffer.byteLength(code);
   if (bytes > budget) {
     removeOutputs(outFile);
