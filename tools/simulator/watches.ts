@@ -16,9 +16,12 @@ import type { PinApi, PinHardware, Level } from './pins';
  *   (not the first), and the callback runs only if the settled level differs from the old one;
  * - a cleared watch's pending debounce timer still fires once (it stays in the timer list);
  * - the debounce runs from the edge's own timestamp (taken when the pin changed, as the board's
- *   interrupt stamps it), not from when the host got round to handling it: a host that is late
- *   (a loaded machine) must not turn two clean edges into one bounce. So an edge handled after a
- *   pending debounce was already due by that edge's stamp lets the debounce fire first.
+ *   interrupt stamps it; jsiIdle sets the timeout to eventTime + debounce), not from when the host
+ *   got round to handling it: a host that is late (a loaded machine) must not turn two clean edges
+ *   into one bounce. So an edge handled after a pending debounce was already due by that edge's
+ *   stamp lets the debounce fire first, as the board's idle loop, running on time, would have.
+ *   Every delay is taken to be the host's: edges merged behind a long-running device callback
+ *   (the board's idle loop itself late) are not reproduced.
  */
 interface Pending {
   timerId: number;
