@@ -1,7 +1,6 @@
-// Firmware update time and RAM (issue 14): a newer version of the exact firmware goes through the
-// real LAN gateway's updater (gateway.updates.queue) to an A/B-flashed virtual NodeMCU whose flash
-// writes and network link run at ESP8266 speeds (timing.ts esp8266Speeds), until the device has
-// verified, switched to and proven it and the gateway recorded SUCCEEDED. It does not use AWS IoT Jobs.
+// Firmware update time and RAM (issue 14): the exact firmware, one version up, through the real
+// gateway's updater to an A/B virtual NodeMCU at ESP8266 flash and link speeds (timing.ts), until
+// the gateway records the device's proof. It does not use AWS IoT Jobs (they sit on top of this).
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
