@@ -1,6 +1,6 @@
 // A bad config.json in flash: one clear console line naming the problem and the error pattern
 // on the LED, and the device keeps running (no exception loop).
-import { createE2eEnv, sleep, waitForLine, type E2eEnv } from './e2e-fixture';
+import { createE2eEnv, settled, sleep, waitForLine, type E2eEnv } from './e2e-fixture';
 
 let env: E2eEnv;
 beforeAll(async () => {
@@ -14,8 +14,9 @@ test('a field of the wrong type is named on the console and the LED shows the er
   expect(line).toMatch(/config: mqtt\.port .*eighty/);
   await waitForLine(env, /error: config\.json has errors/, 5000);
   env.led.splice(0);
-  await sleep(2500);
-  // The error pattern keeps blinking (it repeats until the cause is fixed).
+  // The error pattern keeps blinking (it repeats until the cause is fixed): it lights again at least
+  // twice. Waited for, not slept on: a loaded machine runs the pattern's timers late, not never.
+  for (const t0 = Date.now(); env.led.filter((x) => x).length < 2 && Date.now() - t0 < 15000; ) await sleep(50);
   expect(env.led.filter((x) => x).length).toBeGreaterThanOrEqual(2);
   expect(env.lines.join('\n')).not.toMatch(/Uncaught/);
   expect(demo.device.evaluate('1+1')).toBe(2);
@@ -32,7 +33,9 @@ test('config.json that is not JSON gets its own line, and the device stays up', 
 test('a torn config.json with a verified config.bak beside it (power cut during provisioning): the device says so and works from the backup', async () => {
   const demo = await env.start({ thing: 'torn-config', rawConfig: '{"thing":"torn-con', backupConfig: true });
   await waitForLine(env, /config: config\.json unreadable, using config\.bak/, 5000);
-  await waitForLine(env, /mqtt: connected .* as torn-config/, 15000);
+  // Connected and SNTP's first clock jump over: a press inside that jump can be lost (a known bug of
+  // its own, test/faults/clock-jump.test.ts), and on a loaded machine the jump comes later.
+  await settled(env, demo);
   await demo.press('single');
   const got = await demo.waitForEvents(1, 10000);
   expect(JSON.parse(got[0].payload).thing).toBe('torn-config');

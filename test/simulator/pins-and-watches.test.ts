@@ -110,6 +110,21 @@ test('a bounce that returns to the old level within the debounce time is ignored
   expect(t.device.evaluate('C')).toBe(0);
 });
 
+test('debounce runs from each edge\'s own timestamp: a host that handles edges late does not merge two clean edges into a bounce', async () => {
+  t.device.boot();
+  t.device.evaluate('var S = []; setWatch(function (e) { S.push(e.state); }, D0, { repeat: true, edge: "both", debounce: 20 });');
+  t.device.setPin('D0', 0);
+  await waitFor(() => t.device.evaluate('S.length') === 1, 'the press');
+  // Release, then the host stalls 60 ms (a loaded machine) before it can handle anything, and the
+  // next press lands: the release had been stable 60 ms by its stamp, three times the debounce.
+  t.device.setPin('D0', 1);
+  const until = performance.now() + 60;
+  while (performance.now() < until); // the stall: no timer or edge can run
+  t.device.setPin('D0', 0);
+  await waitFor(() => t.device.evaluate('S.length') === 3, 'the release and the second press');
+  expect(t.device.evaluate('S')).toEqual([false, true, false]);
+});
+
 test('clearWatch guards and GPIO16 cannot be watched', () => {
   t.device.boot();
   expect(() => t.device.evaluate('clearWatch(undefined)')).toThrow('clearWatch(undefined) not allowed. Use clearWatch() instead');

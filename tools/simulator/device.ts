@@ -48,8 +48,8 @@ export interface VirtualStorage {
   erase(name: string): void;
   /** The next Storage payload write stops after `atByte` bytes and the board loses power. */
   cutPowerDuringNextWrite(atByte: number): void;
-  /** NOR wear: bytes programmed and erases per 4 KB page since the image was opened. */
-  wear(): { bytesWritten: number; pageErases: number[] };
+  /** NOR wear: bytes programmed and erases per 4 KB page since the image was opened, and the time the writes stalled the CPU. */
+  wear(): { bytesWritten: number; pageErases: number[]; busyMs: number };
 }
 
 export interface VirtualDevice {
@@ -105,7 +105,7 @@ export function createVirtualDevice(opts: VirtualDeviceOptions): VirtualDevice {
   const timing: DeviceTiming = { ...defaultTiming, ...opts.timing };
   const serial = opts.serial ?? '5ccf7f00-0001';
   const mac = serialToMac(serial);
-  const flash = createFlashImage(board.storageBytes, board.pageSize, opts.flashFile);
+  const flash = createFlashImage(board.storageBytes, board.pageSize, opts.flashFile, { pageProgramMs: timing.flashPageProgramMs, sectorEraseMs: timing.flashSectorEraseMs });
   const fs = createStorageFs(flash, (t) => print(t));
   const hw = createPinHardware(board);
   const ap: AccessPoint = { ssid: opts.wifi?.ssid ?? 'sim-ap', password: opts.wifi?.password ?? 'sim-pass', up: true, dhcp: true };

@@ -1,6 +1,7 @@
 // The NOR flash area that backs Storage: bits only go 1->0 when programming, erase is per page.
-// Optionally persisted to a file (write-through), with a hook to cut power in the middle of a write.
-// It knows nothing about files; storage-fs.ts lays Espruino's file system on top.
+// Optionally persisted to a file (write-through), with a hook to cut power in the middle of a write,
+// and optionally as slow as the real chip (the CPU stalls while it programs or erases). It knows
+// nothing about files; storage-fs.ts lays Espruino's file system on top.
 import fs from 'node:fs';
 
 /** Thrown out of a flash write when a planned power cut fires; the device treats it as power loss. */
@@ -15,6 +16,22 @@ export interface FlashStats {
   bytesWritten: number;
   /** Erase count per page since the image was opened (NOR wear). */
   pageErases: number[];
+  /** Time the CPU stalled on programming and erasing (0 unless the image has speeds). */
+  busyMs: number;
+}
+
+/** How long the chip takes (timing.ts esp8266Speeds); zeros = instant. */
+export interface FlashSpeed {
+  pageProgramMs: number;
+  sectorEraseMs: number;
+}
+
+/** SPI NOR programs in 256-byte pages: a write costs one page program per page it touches. */
+const PROGRAM_PAGE = 256;
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+/** The SDK's flash calls block the CPU: the whole host thread sleeps (no CPU burnt), as the board would. */
+function stall(ms: number): void {
+  if (ms > 0) Atomics.wait(sleeper, 0, 0, ms);
 }
 
 export interface FlashImage {
@@ -36,7 +53,7 @@ export interface FlashImage {
   close(): void;
 }
 
-export function createFlashImage(size: number, pageSize: number, file?: string): FlashImage {
+export function createFlashImage(size: number, pageSize: number, file?: string, speed?: FlashSpeed): FlashImage {
   const mem = Buffer.alloc(size, 0xff);
   let fd: number | undefined;
   if (file) {
@@ -57,6 +74,12 @@ export function createFlashImage(size: number, pageSize: number, file?: string):
   }
   const pageErases = new Array<number>(Math.ceil(size / pageSize)).fill(0);
   let bytesWritten = 0;
+  let busyMs = 0;
+  const spend = (ms: number): void => {
+    if (!(ms > 0)) return;
+    busyMs += ms;
+    stall(ms);
+  };
   let cut: { left: number; started: boolean; onCut: () => void } | undefined;
 
   function fire(): never {
@@ -88,6 +111,7 @@ export function createFlashImage(size: number, pageSize: number, file?: string):
       for (let i = 0; i < n; i++) mem[addr + i] &= data[i];
       bytesWritten += n;
       persist(addr, n);
+      if (n > 0 && speed) spend((Math.floor((addr + n - 1) / PROGRAM_PAGE) - Math.floor(addr / PROGRAM_PAGE) + 1) * speed.pageProgramMs);
       if (planned) {
         planned.started = true;
         planned.left -= n;
@@ -101,6 +125,7 @@ export function createFlashImage(size: number, pageSize: number, file?: string):
       mem.fill(0xff, start, start + pageSize);
       pageErases[page]++;
       persist(start, pageSize);
+      if (speed) spend((speed.sectorEraseMs * pageSize) / 4096);
     },
     isErased(addr, len) {
       check(addr, len);
@@ -113,7 +138,7 @@ export function createFlashImage(size: number, pageSize: number, file?: string):
     payloadDone() {
       if (cut?.started) fire();
     },
-    stats: () => ({ bytesWritten, pageErases: pageErases.slice() }),
+    stats: () => ({ bytesWritten, pageErases: pageErases.slice(), busyMs }),
     close() {
       if (fd !== undefined) fs.closeSync(fd);
       fd = undefined;

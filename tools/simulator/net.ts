@@ -5,6 +5,7 @@ import nodeNet from 'node:net';
 import type { Realm } from './realm';
 import type { Lifetime } from './lifetime';
 import { bytesOf } from './storage-module';
+import { createLinkDirection, type LinkDirection } from './link-speed';
 
 /** libs/network/socketerrors.c */
 export const socketErrors: Record<number, string> = {
@@ -46,6 +47,8 @@ export interface NetEnv {
   /** Printed as an uncaught exception from the event loop (TLS handshake failures). */
   uncaught(error: Error): void;
   tcpTimeoutMs: number;
+  /** Link speed each way (timing.ts linkBytesPerSecond); 0 = unthrottled. */
+  linkBytesPerSecond?: number;
 }
 
 /** What tls.ts plugs in: wrap the TCP socket once connected; report handshake success/failure. */
@@ -72,6 +75,9 @@ interface Conn {
   closed: boolean;
   buffer: string;
   stallTimer?: number;
+  /** The link's two directions (link-speed.ts): device to host, host to device. */
+  up: LinkDirection;
+  down: LinkDirection;
 }
 
 export function createSocketRegistry(env: NetEnv): SocketRegistry {
@@ -102,25 +108,28 @@ export function createSocketRegistry(env: NetEnv): SocketRegistry {
 
   function flush(c: Conn): void {
     if (!c.ready || stalled || !c.stream) return;
-    for (const b of c.queue.splice(0)) c.stream.write(b);
+    const s = c.stream;
+    for (const b of c.queue.splice(0)) c.up.pass(b.length, () => !s.destroyed && s.write(b));
     if (c.ending) {
-      const s = c.stream;
-      s.end(() => s.destroy());
+      c.up.pass(0, () => !s.destroyed && s.end(() => s.destroy()));
       finish(c, undefined, true);
     }
   }
 
   function attach(c: Conn, stream: nodeNet.Socket): void {
     c.stream = stream;
-    stream.on('data', (d: Buffer) => {
-      if (c.closed) return;
-      const text = d.toString('latin1');
-      if (realm.listeners(c.sock, 'data').length) emit(c, 'data', [text]);
-      else c.buffer += text;
-    });
-    stream.on('end', () => finish(c));
-    stream.on('close', () => finish(c));
-    stream.on('error', (e: NodeJS.ErrnoException) => finish(c, errorCode(e)));
+    // What arrives crosses the (possibly slow) link first; its end and errors come after its data.
+    stream.on('data', (d: Buffer) =>
+      c.down.pass(d.length, () => {
+        if (c.closed) return;
+        const text = d.toString('latin1');
+        if (realm.listeners(c.sock, 'data').length) emit(c, 'data', [text]);
+        else c.buffer += text;
+      }),
+    );
+    stream.on('end', () => c.down.pass(0, () => finish(c)));
+    stream.on('close', () => c.down.pass(0, () => finish(c)));
+    stream.on('error', (e: NodeJS.ErrnoException) => c.down.pass(0, () => finish(c, errorCode(e))));
     if (stalled) stream.pause();
   }
 
@@ -197,7 +206,8 @@ export function createSocketRegistry(env: NetEnv): SocketRegistry {
       if (!opts || typeof opts !== 'object') throw realm.error('Error', `Expecting Options to be an Object but it was ${typeof options}`);
       if (callback !== undefined && typeof callback !== 'function') throw realm.error('Error', `Expecting Callback Function but got ${typeof callback}`);
       const sock = new realm.R.Object() as Record<string, any>;
-      const c: Conn = { sock, ready: false, queue: [], ending: false, ended: false, closed: false, buffer: '' };
+      const speed = env.linkBytesPerSecond ?? 0;
+      const c: Conn = { sock, ready: false, queue: [], ending: false, ended: false, closed: false, buffer: '', up: createLinkDirection(speed, life), down: createLinkDirection(speed, life) };
       methods(c);
       if (callback) sock.on('connect', callback);
       conns.add(c);

@@ -139,6 +139,7 @@ export function createSession(d: SessionDeps): Session {
       d.afterEvent();
     },
     tcpTimeoutMs: d.timing.tcpTimeoutMs,
+    linkBytesPerSecond: d.timing.linkBytesPerSecond,
   });
   const wifi = power.station.createModule(realm, guard);
   const modules: Record<string, () => object> = {

@@ -26,6 +26,8 @@ export interface Timers {
   addInternal(ms: number, fire: () => void): number;
   /** Moves an internal timer to fire `ms` from now. */
   reschedule(id: number, ms: number): void;
+  /** Drops an internal timer without running it (its watch ran it early). */
+  cancelInternal(id: number): void;
   /** Callbacks and arguments held by timers (for the memory estimate). */
   held(): unknown[];
   count(): number;
@@ -116,6 +118,12 @@ export function createTimers(realm: Realm, life: Lifetime, runner: Runner): Time
     reschedule(id, ms) {
       const t = timers.get(id);
       if (t) arm(t, ms);
+    },
+    cancelInternal(id) {
+      const t = timers.get(id);
+      if (!t?.internal) return;
+      life.cancel(t.handle);
+      timers.delete(id);
     },
     held() {
       const out: unknown[] = [];

@@ -14,12 +14,21 @@ import type { PinApi, PinHardware, Level } from './pins';
  * - with debounce, an edge arms a timer for `debounce` ms and each further edge moves it to
  *   `debounce` after *that* edge, so `time` reports the LAST edge before the level stayed stable
  *   (not the first), and the callback runs only if the settled level differs from the old one;
- * - a cleared watch's pending debounce timer still fires once (it stays in the timer list).
+ * - a cleared watch's pending debounce timer still fires once (it stays in the timer list);
+ * - the debounce runs from the edge's own timestamp (taken when the pin changed, as the board's
+ *   interrupt stamps it; jsiIdle sets the timeout to eventTime + debounce), not from when the host
+ *   got round to handling it: a host that is late (a loaded machine) must not turn two clean edges
+ *   into one bounce. So an edge handled after a pending debounce was already due by that edge's
+ *   stamp lets the debounce fire first, as the board's idle loop, running on time, would have.
+ *   Every delay is taken to be the host's: edges merged behind a long-running device callback
+ *   (the board's idle loop itself late) are not reproduced.
  */
 interface Pending {
   timerId: number;
   /** Device time (s) of the edge that last moved the timer. */
   time: number;
+  /** Host time (ms, monotonic) of that edge: device time can jump (setTime, SNTP), this cannot. */
+  at: number;
   state: boolean;
 }
 
@@ -85,7 +94,10 @@ export function createWatches(d: WatchDeps): Watches {
     if (run) removeIfOneShot(w);
   }
 
-  function edge(w: Watch, high: boolean, time: number): void {
+  /** ms until a debounce started by an edge at host time `at` is due (0 if already due). */
+  const dueIn = (w: Watch, at: number): number => Math.max(0, at + w.debounceMs - performance.now());
+
+  function edge(w: Watch, high: boolean, time: number, at: number): void {
     if (w.debounceMs <= 0) {
       w.state = high;
       if (shouldRun(w, high)) {
@@ -95,22 +107,29 @@ export function createWatches(d: WatchDeps): Watches {
       w.lastTime = time;
       return;
     }
+    // The level had been stable for the debounce before this edge: the board would have fired it.
+    if (w.timeout && w.timeout.at + w.debounceMs <= at) {
+      d.timers.cancelInternal(w.timeout.timerId);
+      debounceFired(w);
+    }
     if (w.timeout) {
       w.timeout.time = time;
+      w.timeout.at = at;
       w.timeout.state = high;
-      d.timers.reschedule(w.timeout.timerId, w.debounceMs);
+      d.timers.reschedule(w.timeout.timerId, dueIn(w, at));
     } else if (high !== w.state) {
-      const pending: Pending = { timerId: 0, time, state: high };
+      const pending: Pending = { timerId: 0, time, at, state: high };
       w.timeout = pending;
-      pending.timerId = d.timers.addInternal(w.debounceMs, () => debounceFired(w));
+      pending.timerId = d.timers.addInternal(dueIn(w, at), () => debounceFired(w));
     }
   }
 
   const unsubscribe = d.hw.onChange((n: number, level: Level) => {
     const time = d.clock.seconds();
-    // interrupts only queue the edge; watches run from the event loop (jsiIdle)
+    const at = performance.now();
+    // interrupts only queue the edge (with its timestamp); watches run from the event loop (jsiIdle)
     d.life.soon(() => {
-      for (const w of [...watches.values()]) if (w.pin === n && watches.get(w.id) === w) edge(w, level === 1, time);
+      for (const w of [...watches.values()]) if (w.pin === n && watches.get(w.id) === w) edge(w, level === 1, time, at);
     });
   });
   d.life.onKill(unsubscribe);

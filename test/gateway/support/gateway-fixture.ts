@@ -88,6 +88,9 @@ export async function createFixture(things: string[], o: { iotButton?: boolean }
     seen,
     observer,
     async startGateway(port = 0, extra: Partial<GatewayOptions> = {}) {
+      // One gateway at a time: a replaced one left running keeps its server and its watch on
+      // devices.json open, and jest's worker never exits (close() is idempotent).
+      await fx.gateway?.close();
       fx.gateway = await startGateway({
         ...extra,
         bind: '127.0.0.1',

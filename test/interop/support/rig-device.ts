@@ -83,8 +83,8 @@ export function startRigDevice(ws: Workspace, thing: string, path: DevicePath, e
     thing,
     lines,
     queued: () => lines.map((l) => /^press \S+ seq (\d+) queued/.exec(l)).filter((m) => m !== null).map((m) => Number(m![1])),
-    // Held 150 ms: the simulator debounces with host timers, and on a loaded machine a timer late
-    // by more than hold minus debounce would make a shorter press look like a bounce.
+    // Held 150 ms, far over the 20 ms debounce. The simulator debounces from each edge's own
+    // timestamp (watches.ts), so a host that runs late no longer turns a press into a bounce.
     press: () => device.press(HOLD_MS),
     async gesture(g) {
       if (g === 'long') return device.press(1800);
