@@ -3,25 +3,22 @@
 // load() restarts into the loader, the new firmware proves itself and reports. A firmware that
 // throws at boot is rolled back after 3 boots and the old one says why. A plain aedes broker
 // stands in for the gateway's; presses made during the update are delivered.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Aedes from 'aedes';
 import mqtt, { type MqttClient } from 'mqtt';
-import { buildFirmware } from '../../tools/build/build-firmware';
-import { buildOtaFiles } from '../../tools/build/build-ota-files';
+import { buildAbFiles, withVersion as withFwVersion, writeAbFlash, type AbFiles } from '../support/ab-files';
 import { createVirtualDevice, type VirtualDevice } from '../../tools/simulator/device';
-import { freshLog, slotFile } from '../../tools/flash/write-slots';
+import { slotFile } from '../../tools/flash/write-slots';
 import { sendUpdate, type OtaLink } from '../../tools/ota/send-update';
 import { version } from '../../package.json';
 
-const ROOT = join(__dirname, '../..');
 const SECRET = '5e'.repeat(32);
 let dir: string;
 let fw: Buffer;
-let receiver: Buffer;
-let loader: Buffer;
+let files: AbFiles;
 let aedes: Aedes;
 let server: Server;
 let port: number;
@@ -31,11 +28,8 @@ const devices: VirtualDevice[] = [];
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'ota-sim-'));
-  await buildFirmware({ cwd: ROOT, outFile: join(dir, 'firmware.js'), log: () => {}, budgetBytes: 1 << 20 });
-  const ota = await buildOtaFiles({ cwd: ROOT, outDir: dir, log: () => {} });
-  fw = readFileSync(join(dir, 'firmware.js'));
-  receiver = readFileSync(ota.receiver);
-  loader = readFileSync(ota.loader);
+  files = await buildAbFiles(dir);
+  fw = files.fw;
   aedes = new Aedes();
   server = createServer(aedes.handle);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -56,7 +50,7 @@ afterAll(async () => {
 });
 
 /** The firmware with another version string (the build's first `="0.1.0"` is package.json's version). */
-const withVersion = (v: string) => Buffer.from(fw.toString('latin1').replace(/="\d+\.\d+\.\d+"/, `="${v}"`), 'latin1');
+const withVersion = (v: string) => withFwVersion(fw, v);
 
 /** Each test has its own thing: a device left running by another test must not share its client id. */
 function flashedDevice(thing: string, lines: string[]): VirtualDevice {
@@ -64,10 +58,7 @@ function flashedDevice(thing: string, lines: string[]): VirtualDevice {
   devices.push(d);
   const cfg = { thing, wifi: { ssid: 'sim-ap', password: 'sim-pass' }, mqtt: { host: '127.0.0.1', port, transport: 'tcp' }, gateway: { secret: SECRET } };
   d.storage.write('config.json', JSON.stringify(cfg));
-  d.storage.write('fw.a', slotFile(fw));
-  d.storage.write('ota.js', receiver);
-  d.storage.write('.otalog', freshLog());
-  d.storage.write('.bootcde', loader);
+  writeAbFlash(d.storage, files);
   d.boot();
   return d;
 }

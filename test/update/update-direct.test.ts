@@ -3,15 +3,13 @@
 // running the exact firmware from A/B slots, connected as the thing. The command creates the job,
 // executes it as <thing>-update with the thing's certificate from certs/<thing>/ (Jobs MQTT API),
 // streams the bundle over the board's ota topics, and reports the board's own verdict.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildFirmware } from '../../tools/build/build-firmware';
-import { buildOtaFiles } from '../../tools/build/build-ota-files';
+import { buildAbFiles, withVersion as withFwVersion, writeAbFlash, type AbFiles } from '../support/ab-files';
 import { startAwsLikeBroker, type AwsLikeBroker } from '../../tools/broker/aws-like-broker';
 import { ensureDevPki, pemToDer, type DevPki } from '../../tools/pki/dev-pki';
 import { createVirtualDevice, type VirtualDevice } from '../../tools/simulator/device';
-import { freshLog, slotFile } from '../../tools/flash/write-slots';
 import { CA_FILE, CERT_FILE, KEY_FILE } from '../../tools/certificates';
 import { createMemoryLogger } from '../../tools/shared/log';
 import { run } from '../../tools/update/run';
@@ -19,22 +17,17 @@ import { version } from '../../package.json';
 import { localControlPlane } from '../support/local-control-plane';
 import { failure } from '../support/user-error';
 
-const ROOT = join(__dirname, '../..');
 let dir: string;
 let fw: Buffer;
-let receiver: Buffer;
-let loader: Buffer;
+let files: AbFiles;
 let pki: DevPki;
 let broker: AwsLikeBroker;
 const devices: VirtualDevice[] = [];
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'update-direct-'));
-  await buildFirmware({ cwd: ROOT, outFile: join(dir, 'firmware.js'), log: () => {}, budgetBytes: 1 << 20 });
-  const ota = await buildOtaFiles({ cwd: ROOT, outDir: dir, log: () => {} });
-  fw = readFileSync(join(dir, 'firmware.js'));
-  receiver = readFileSync(ota.receiver);
-  loader = readFileSync(ota.loader);
+  files = await buildAbFiles(dir);
+  fw = files.fw;
   pki = ensureDevPki(join(dir, 'pki'));
   broker = await startAwsLikeBroker({ pki, port: 0 });
 }, 60000);
@@ -45,7 +38,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const withVersion = (v: string) => Buffer.from(fw.toString('latin1').replace(/="\d+\.\d+\.\d+"/, `="${v}"`), 'latin1');
+const withVersion = (v: string) => withFwVersion(fw, v);
 
 /** What aws-setup and a direct-mode provision leave on the computer: certs/<thing>/ with thing.json saying direct. */
 function project(thing: string): string {
@@ -69,10 +62,7 @@ function board(thing: string, lines: string[]): VirtualDevice {
   d.storage.write('cert.der', pemToDer(id.cert));
   d.storage.write('ca.der', pemToDer(pki.ca));
   d.storage.write('config.json', JSON.stringify({ thing, wifi: { ssid: 'sim-ap', password: 'sim-pass' }, mqtt: { host: '127.0.0.1', port: broker.port, transport: 'tls' } }));
-  d.storage.write('fw.a', slotFile(fw));
-  d.storage.write('ota.js', receiver);
-  d.storage.write('.otalog', freshLog());
-  d.storage.write('.bootcde', loader);
+  writeAbFlash(d.storage, files);
   d.boot();
   return d;
 }

@@ -1,10 +1,7 @@
 // A virtual NodeMCU flashed as `npm run flash` leaves an A/B device (loader, fw.a, the receiver, a
 // fresh boot log), enrolled in a rig's gateway, and firmware variants for update tests. Shared by
 // the gateway's update tests (device-updates, job-updates); it asserts nothing.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { buildOtaFiles } from '../../../tools/build/build-ota-files';
-import { freshLog, slotFile } from '../../../tools/flash/write-slots';
+import { buildAbFiles, withVersion, writeAbFlash } from '../../support/ab-files';
 import { startRigDevice, type Rig, type RigDevice } from '../../interop/support/rig';
 
 export interface AbKit {
@@ -19,24 +16,19 @@ export interface AbKit {
 }
 
 export async function abKit(rig: Rig): Promise<AbKit> {
-  const ota = await buildOtaFiles({ cwd: join(__dirname, '../../..'), outDir: rig.ws.dir, log: () => {} });
-  const receiver = readFileSync(ota.receiver);
-  const loader = readFileSync(ota.loader);
-  const fw = readFileSync(rig.ws.bundle);
+  const files = await buildAbFiles(rig.ws.dir, rig.ws.bundle);
+  const { fw, receiver, loader } = files;
   const devices: RigDevice[] = [];
   return {
     fw,
     receiver,
     loader,
-    withVersion: (v) => Buffer.from(fw.toString('latin1').replace(/="\d+\.\d+\.\d+"/, `="${v}"`), 'latin1'),
+    withVersion: (v) => withVersion(fw, v),
     device(thing, o = {}) {
       const secret = rig.gw.enrol(thing);
       const d = startRigDevice(rig.ws, thing, { kind: 'gateway', port: rig.gw.port, secret }, {}, false);
-      d.device.storage.write('fw.a', slotFile(fw));
       d.device.storage.erase('.bootcde');
-      d.device.storage.write('ota.js', receiver);
-      d.device.storage.write('.otalog', freshLog());
-      d.device.storage.write('.bootcde', o.loader ?? loader);
+      writeAbFlash(d.device.storage, files, o.loader);
       if (o.boot !== false) d.device.boot();
       devices.push(d);
       return d;
