@@ -52,7 +52,7 @@ export function toUserError(err: unknown, ctx: AwsContext): unknown {
   }
   if (DENIED.has(name)) {
     return new UserError(
-      `AWS refused ${ctx.action} to ${profile}: grant them the AWS IoT permissions listed in docs/errors.md (or use a --profile that has them) and run aws-setup again.`,
+      `AWS refused ${ctx.action} to ${profile}: grant them the ${ctx.action.startsWith('iam:') ? 'IAM' : 'AWS IoT'} permissions listed in docs/errors.md (or use a --profile that has them) and run aws-setup again.`,
       'aws-access-denied',
     );
   }
