@@ -71,9 +71,11 @@ export function createRoleSteps(iam: Pick<IAMClient, 'send'>, sdk: IamSdk, ctx: 
 
   /** Removes the role this run made (its inline policy first, as IAM requires). */
   async function removeRole(scope: PolicyScope): Promise<void> {
-    await iam.send(new sdk.DeleteRolePolicyCommand({ RoleName: ROLE_NAME, PolicyName: rolePolicyName(scope.region) })).catch((err: unknown) => {
+    try {
+      await iam.send(new sdk.DeleteRolePolicyCommand({ RoleName: ROLE_NAME, PolicyName: rolePolicyName(scope.region) }));
+    } catch (err) {
       if (awsErrorName(err) !== 'NoSuchEntityException' && awsErrorName(err) !== 'NoSuchEntity') throw err;
-    });
+    }
     await iam.send(new sdk.DeleteRoleCommand({ RoleName: ROLE_NAME }));
   }
 
