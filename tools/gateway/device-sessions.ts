@@ -200,7 +200,7 @@ export function createDeviceSessions(deps: SessionDeps): DeviceSessions {
             if (s.state !== 'live') return;
             s.upLost = true;
             // A refused iotbutton copy: the press itself was acknowledged (PUBACK written) before the copy went out.
-            const cause = compat?.lost(s.thing) ? 'AWS refused the iotbutton copy' : reason;
+            const cause = compat?.lost(s.thing, s.up) ? 'AWS refused the iotbutton copy' : reason;
             log(`upstream of ${s.thing} lost (${cause}): dropping the device so that it resends`);
             client.close();
           },

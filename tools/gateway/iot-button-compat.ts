@@ -15,11 +15,13 @@ export interface GatewayIotButtonCompat {
    * The thing's upstream connection was lost. True when a copy was in flight: AWS closed it for
    * that publish, so copies stop for the thing (said once, with what to do).
    */
-  lost(thing: string): boolean;
+  lost(thing: string, up: CompatUpstream | undefined): boolean;
 }
 
 export function createIotButtonCompat(log: (line: string) => void): GatewayIotButtonCompat {
-  const inFlight = new Map<string, number>();
+  // Upstream links whose latest copy AWS has not acknowledged: in flight, or failed as the link
+  // went down (the SDK may reject the publish before or after it reports the interruption).
+  const unacked = new WeakSet<CompatUpstream>();
   const refused = new Set<string>();
   const why = (e: unknown) => (e instanceof Error ? e.message : String(e));
   return {
@@ -27,15 +29,16 @@ export function createIotButtonCompat(log: (line: string) => void): GatewayIotBu
       if (refused.has(thing)) return;
       const copy = iotButtonCopy(prefix, topic, payload);
       if (!copy || copy.thing !== thing) return;
-      inFlight.set(thing, (inFlight.get(thing) ?? 0) + 1);
-      up.publish(copy.topic, copy.payload, 1, false)
-        .catch((e: unknown) => {
+      unacked.add(up);
+      up.publish(copy.topic, copy.payload, 1, false).then(
+        () => unacked.delete(up),
+        (e: unknown) => {
           if (!refused.has(thing)) log(`${copy.topic} not delivered: ${why(e)}`);
-        })
-        .finally(() => inFlight.set(thing, (inFlight.get(thing) ?? 1) - 1));
+        },
+      );
     },
-    lost(thing) {
-      if (!inFlight.get(thing) || refused.has(thing)) return false;
+    lost(thing, up) {
+      if (!up || !unacked.has(up) || refused.has(thing)) return false;
       refused.add(thing);
       log(
         `AWS closed ${thing}'s connection on its AWS IoT Button copy (iotbutton/${thing}): its policy does not allow that topic, so this gateway stops the copies for ${thing} (the press itself was delivered). ` +
