@@ -3,8 +3,10 @@
 // NodeMCU's console (--port tcp://...), the LAN is loopback (mDNS on 127.0.0.1), AWS's control
 // plane is aws-sdk-client-mock (aws-setup runs in-process), and the AWS endpoint is the AWS-like
 // broker (the mocked DescribeEndpoint names it; the gateway and monitor get its port and CA). Then
-// a press of the virtual FLASH button must show in the README's own cloud view, npm run monitor.
-// A step that fails is named.
+// a press of the virtual FLASH button must show in the README's own cloud view, npm run monitor,
+// and (the optional step 7, --iot-button-compat) once on iotbutton/<thing> in the AWS IoT Button's
+// shape: the mocked CreateTopicRule installs the AWS-like broker's emulation of the rule, as
+// creating it does on AWS. IAM is mocked too. A step that fails is named.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,14 +18,22 @@ import {
   CreateCertificateFromCsrCommand,
   CreatePolicyCommand,
   CreateThingCommand,
+  CreateTopicRuleCommand,
+  DescribeCertificateCommand,
   DescribeEndpointCommand,
   DescribeThingCommand,
   GetPolicyCommand,
+  GetTopicRuleCommand,
   IoTClient,
   ListAttachedPoliciesCommand,
   ListThingPrincipalsCommand,
   ResourceNotFoundException,
+  UnauthorizedException,
 } from '@aws-sdk/client-iot';
+import { CreateRoleCommand, GetRoleCommand, IAMClient, NoSuchEntityException, PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import mqtt from 'mqtt';
+import { emulateIotButtonRule } from '../../tools/broker/iot-button-rule';
+import { iotButtonRuleSql, USB_VOLTAGE } from '../../tools/shared/iot-button-shape';
 import { mockClient } from 'aws-sdk-client-mock';
 import { startAwsLikeBroker, type AwsLikeBroker } from '../../tools/broker/aws-like-broker';
 import { runSimulator, type RunningSimulator } from '../../tools/simulator/run';
@@ -54,6 +64,9 @@ function parseStep(step: string): { script: string; args: string[] } {
 }
 
 const iot = mockClient(IoTClient);
+const iam = mockClient(IAMClient);
+/** Removes the rule emulation a variant's CreateTopicRule installed. */
+let dropRule: (() => void) | undefined;
 let temp: TempPki;
 let broker: AwsLikeBroker;
 let work: string;
@@ -63,6 +76,7 @@ const mdns = `127.0.0.1:${20000 + Math.floor(Math.random() * 20000)}`;
 /** AWS IoT as far as aws-setup sees it; certificates are signed by the AWS-like broker's CA. */
 function fakeAws(): void {
   const things = new Map<string, string>();
+  const certs = new Map<string, string>();
   const policies = new Map<string, string>();
   const caCert = forge.pki.certificateFromPem(readFileSync(temp.pki.caPath, 'utf8'));
   const caKey = forge.pki.privateKeyFromPem(readFileSync(join(temp.pki.caPath, '..', 'ca.key'), 'utf8'));
@@ -90,8 +104,26 @@ function fakeAws(): void {
     cert.sign(caKey, forge.md.sha256.create());
     const pem = forge.pki.certificateToPem(cert);
     const id = forge.md.sha256.create().update(forge.asn1.toDer(forge.pki.certificateToAsn1(cert)).getBytes()).digest().toHex();
+    certs.set(id, arn(`cert/${id}`));
     return { certificatePem: pem, certificateId: id, certificateArn: arn(`cert/${id}`) };
   });
+  // Step 7 runs aws-setup again: it finds the thing's certificate active.
+  iot.on(DescribeCertificateCommand).callsFake(({ certificateId }) => {
+    if (!certs.has(certificateId)) throw new ResourceNotFoundException({ message: 'not found', $metadata: {} });
+    return { certificateDescription: { certificateId, certificateArn: certs.get(certificateId), status: 'ACTIVE' } };
+  });
+  // The AWS IoT Button rule: AWS IoT answers a missing rule with UnauthorizedException; creating it
+  // switches the rule on in the stand-in data plane, the AWS-like broker.
+  iot.on(GetTopicRuleCommand).rejects(new UnauthorizedException({ message: 'not authorized', $metadata: {} }));
+  iot.on(CreateTopicRuleCommand).callsFake(({ topicRulePayload }) => {
+    if (topicRulePayload.sql !== iotButtonRuleSql('devices')) throw new Error(`unexpected rule SQL ${topicRulePayload.sql}`);
+    dropRule ??= emulateIotButtonRule(broker.aedes, 'devices');
+    return {};
+  });
+  iam.reset();
+  iam.on(GetRoleCommand).rejects(new NoSuchEntityException({ message: 'no such role', $metadata: {} }));
+  iam.on(CreateRoleCommand).callsFake(({ RoleName }) => ({ Role: { RoleName, Arn: `arn:aws:iam::${ACCOUNT}:role/${RoleName}`, Path: '/', RoleId: 'AROA1', CreateDate: new Date() } }));
+  iam.on(PutRolePolicyCommand).resolves({});
   iot.on(GetPolicyCommand).callsFake(({ policyName }) => {
     if (!policies.has(policyName)) throw new ResourceNotFoundException({ message: 'not found', $metadata: {} });
     return { policyName, policyDocument: policies.get(policyName), defaultVersionId: '1' };
@@ -149,13 +181,14 @@ async function stopChildren(): Promise<void> {
 afterAll(async () => {
   await stopChildren();
   iot.restore();
+  iam.restore();
   await broker.close();
   temp.cleanup();
 });
 
-test('the README names the path: aws-setup, gateway, provision, flash, monitor', () => {
+test('the README names the path: aws-setup, gateway, provision, flash, monitor, then aws-setup --iot-button-compat', () => {
   const scripts = readmeSteps(readFileSync(join(ROOT, 'README.md'), 'utf8')).map((s) => parseStep(s).script);
-  expect(scripts).toEqual(['aws-setup', 'gateway', 'provision', 'flash', 'monitor']);
+  expect(scripts).toEqual(['aws-setup', 'gateway', 'provision', 'flash', 'monitor', 'aws-setup']);
 });
 
 const variants = [
@@ -169,6 +202,11 @@ test.each(variants)('$name: from unboxing to a press in the cloud, following the
   const sim: RunningSimulator = await runSimulator({ consolePort: 0, profile: v.profile, wifi: { ssid: 'HomeNet', password: WIFI_PASSWORD } });
   fakeAws();
   const before = broker.aedes.connectedClients;
+  // A Lambda's view of iotbutton/#: a backend watching the AWS IoT Button copies.
+  const lambda = await mqtt.connectAsync(`mqtts://127.0.0.1:${broker.port}`, { ...temp.tlsFor('observer'), clientId: 'observer', protocolVersion: 4, reconnectPeriod: 0 });
+  const copies: { topic: string; payload: string }[] = [];
+  lambda.on('message', (topic, payload) => copies.push({ topic, payload: payload.toString() }));
+  await lambda.subscribeAsync('iotbutton/#', { qos: 1 });
   try {
     const steps = readmeSteps(readFileSync(join(ROOT, 'README.md'), 'utf8'));
     const env = { WIFI_PASSWORD, BUTTON_MDNS: mdns };
@@ -206,14 +244,21 @@ test.each(variants)('$name: from unboxing to a press in the cloud, following the
     }
 
     // The device is online once it (or the gateway for it) is connected to "AWS"; then the press.
-    for (let i = 0; i < 600 && broker.aedes.connectedClients < before + 2; i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 600 && broker.aedes.connectedClients < before + 3; i++) await new Promise((r) => setTimeout(r, 50));
     await new Promise((r) => setTimeout(r, 500));
     await sim.device.press(120);
     const monitor = outputs.get('monitor');
     if (!monitor) throw new Error('the README has no npm run monitor step: nothing shows the press in the cloud');
     for (let i = 0; i < 600 && !/my-button\s+SINGLE\s+seq 1/.test(monitor()); i++) await new Promise((r) => setTimeout(r, 50));
     expect(monitor()).toMatch(/my-button\s+SINGLE\s+seq 1/);
+    // Step 7: the press once more, in the AWS IoT Button's shape, whether the board is direct or behind the gateway.
+    for (let i = 0; i < 100 && copies.length < 1; i++) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(copies).toEqual([{ topic: 'iotbutton/my-button', payload: JSON.stringify({ serialNumber: 'my-button', batteryVoltage: USB_VOLTAGE, clickType: 'SINGLE' }) }]);
   } finally {
+    dropRule?.();
+    dropRule = undefined;
+    await lambda.endAsync(true);
     await stopChildren();
     await sim.close();
     rmSync(work, { recursive: true, force: true });

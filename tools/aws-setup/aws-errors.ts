@@ -55,7 +55,7 @@ export function toUserError(err: unknown, ctx: AwsContext): unknown {
   }
   if (DENIED.has(name)) {
     return new UserError(
-      `AWS refused ${ctx.action} to ${profile}: grant them the AWS IoT permissions listed in docs/errors.md (or use a --profile that has them) and run ${again} again.`,
+      `AWS refused ${ctx.action} to ${profile}: grant them the ${ctx.action.startsWith('iam:') ? 'IAM' : 'AWS IoT'} permissions listed in docs/errors.md (or use a --profile that has them) and run ${again} again.`,
       'aws-access-denied',
     );
   }

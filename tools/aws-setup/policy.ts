@@ -64,7 +64,7 @@ export function leastPrivilegePolicy(scope: PolicyScope, topicPrefix: string = T
         Action: ['iot:Publish', 'iot:Receive'],
         Resource: [arn('topic', `${own}*`), arn('topic', `$aws/things/${THING}/shadow/*`)],
       },
-      // --iot-button-compat: the gateway also publishes each press as the AWS IoT Button did.
+      // --iot-button-compat gateway: the gateway publishes each press also as the AWS IoT Button did (the rule needs no right here).
       ...(o.iotButton ? [{ Effect: 'Allow' as const, Action: 'iot:Publish', Resource: arn('topic', `iotbutton/${THING}`) }] : []),
       {
         Effect: 'Allow',

@@ -3,6 +3,7 @@
 // Idempotent: re-runs reuse what exists. It never fetches the root CA: the tools take Amazon Root
 // CA 1 from Node's own store, and --ca copies another one into the folder.
 import type { IoTClient } from '@aws-sdk/client-iot';
+import type { IAMClient } from '@aws-sdk/client-iam';
 import { join } from 'node:path';
 import { CERT_FILE, KEY_FILE, displayPath, certificateId } from '../certificates';
 import { UserError } from '../shared/errors';
@@ -14,6 +15,8 @@ import { describePlan } from './plan';
 import { Topic, topicPrefixProblem } from '../../firmware/core/wire-contract';
 import { leastPrivilegePolicy, policyText, scopeFromArn } from './policy';
 import { ensureWatcher, WATCHER_DIR } from './watcher';
+import { iotButtonCompatMode, refuseIfRuleExists, setUpIotButtonRule } from './iot-button-rule';
+import { ruleSqlPrefixProblem } from '../shared/iot-button-shape';
 
 export interface AwsSetupOptions {
   cwd: string;
@@ -27,14 +30,22 @@ export interface AwsSetupOptions {
   dryRun?: boolean;
   /** A root CA file (AmazonRootCA1.pem) to copy into certs/<thing>/. */
   ca?: string;
-  /** The thing may also publish on iotbutton/<thing> (the gateway's --iot-button-compat). */
-  iotButtonCompat?: boolean;
+  /**
+   * AWS IoT Button messages: true or 'rule' makes the AWS IoT rule (and its IAM role) that
+   * republishes every board's presses; 'gateway' instead lets the thing publish iotbutton/<thing>
+   * itself, for the gateway's --iot-button-compat where no rule may be made.
+   */
+  iotButtonCompat?: boolean | string;
 }
 
 export interface AwsSetupDeps {
   log: Logger;
   /** Defaults to an IoTClient for the region and profile; tests pass a mocked one. */
   iot?: Pick<IoTClient, 'send'>;
+  /** Defaults to an IAMClient (only --iot-button-compat uses IAM); tests pass a mocked one. */
+  iam?: Pick<IAMClient, 'send'>;
+  /** Waits while IAM propagates a new role (tests pass one that does not wait). */
+  sleep?: (ms: number) => Promise<void>;
   generateKey?: () => Promise<string>;
   /** The cloud watcher's key (default: a new RSA 2048 key, as for the thing). */
   generateWatcherKey?: () => Promise<string>;
@@ -55,7 +66,6 @@ export type AwsSetupResult =
       changes: string[];
     };
 
-const STEPS = 8;
 
 export function checkNames(thing: string, policyName: string): void {
   // AWS allows ':' in thing names too, but the name becomes a folder and an MQTT client id here.
@@ -85,9 +95,14 @@ export async function run(options: AwsSetupOptions, deps: AwsSetupDeps): Promise
   const local = inspectFolder(cwd, dir);
   if (local.keyPem) log.addSecret(local.keyPem);
   const caPem = options.ca ? readCa(cwd, options.ca) : undefined;
+  const compat = iotButtonCompatMode(options.iotButtonCompat);
+  if (compat === 'rule' && ruleSqlPrefixProblem(topicPrefix)) {
+    throw new UserError(`--topic-prefix "${topicPrefix}" ${ruleSqlPrefixProblem(topicPrefix)}: use another prefix, or --iot-button-compat gateway.`, 'aws-iotbutton-rule');
+  }
+  const STEPS = compat === 'rule' ? 9 : 8;
 
   if (options.dryRun) {
-    const calls = describePlan({ thing, policyName, topicPrefix, region: options.region ?? process.env.AWS_REGION, dir: show(dir), certificateId: local.certPem ? certificateId(local.certPem) : undefined, keyExists: !!local.keyPem, ca: !!caPem });
+    const calls = describePlan({ thing, policyName, topicPrefix, region: options.region ?? process.env.AWS_REGION, dir: show(dir), certificateId: local.certPem ? certificateId(local.certPem) : undefined, keyExists: !!local.keyPem, ca: !!caPem, iotButtonCompat: compat });
     log.info('Dry run: no AWS calls and no files written. aws-setup would:');
     for (const line of calls) log.info(`  ${line}`);
     return { kind: 'dry-run', calls };
@@ -110,7 +125,10 @@ export async function run(options: AwsSetupOptions, deps: AwsSetupDeps): Promise
 
   const cert = await ensureCertificate({ aws, local, dir, thing, region: scope.region, show, step, changes, log, generateKey: deps.generateKey ?? generateDeviceKey });
 
-  const policy = await aws.ensurePolicy(policyName, policyText(leastPrivilegePolicy(scope, topicPrefix, { iotButton: options.iotButtonCompat })));
+  // The rule and the gateway's copies together would deliver each press twice on iotbutton/.
+  if (compat === 'gateway') await refuseIfRuleExists(client, sdk, { region: options.region, profile: options.profile }, topicPrefix);
+  // With the rule the thing itself never publishes on iotbutton/: its policy stays without it.
+  const policy = await aws.ensurePolicy(policyName, policyText(leastPrivilegePolicy(scope, topicPrefix, { iotButton: compat === 'gateway' })));
   if (policy.kind === 'created') changes.push(`created policy ${policyName}`);
   if (policy.kind === 'updated') changes.push(`updated policy ${policyName} to version ${policy.version}`);
   step(5, `Policy ${policyName}: ${describePolicyOutcome(policy)}`);
@@ -125,6 +143,10 @@ export async function run(options: AwsSetupOptions, deps: AwsSetupDeps): Promise
 
   const watcher = await ensureWatcher({ cwd, aws, scope, topicPrefix, endpoint, log, changes, generateKey: deps.generateWatcherKey ?? generateDeviceKey });
   step(8, `Cloud watcher for npm run monitor: ${watcher.clientId} in ${show(join(cwd, WATCHER_DIR))} (subscribe to events and status only)`);
+
+  if (compat === 'rule') {
+    step(9, await setUpIotButtonRule({ iot: client, sdk, iam: deps.iam, scope, topicPrefix, ctx: { region: options.region, profile: options.profile }, log, changes, sleep: deps.sleep }));
+  }
 
   const info = { thing, endpoint, port: 8883, region: scope.region, certificateId: cert.id, certificateArn: cert.arn, policyName, ...(topicPrefix === Topic.DefaultPrefix ? {} : { topicPrefix }) };
   for (const written of saveThingFiles(dir, info, caPem)) changes.push(`wrote ${show(written)}`);

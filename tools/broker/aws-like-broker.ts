@@ -1,7 +1,7 @@
 // A local MQTT broker (aedes behind mutual TLS) that enforces what AWS IoT Core enforces for a thing:
 // client id = certificate CN, topics only under the thing's own prefixes, no QoS 2, one connection per id.
 // It also serves the AWS IoT Jobs MQTT API subset the gateway uses (jobs-mqtt.ts) from `jobs`.
-// It is not AWS: no shadows, rules, rate limits, keepalive range or payload-size limits.
+// It is not AWS: no shadows, rules (but the one iot-button-rule.ts emulates), rate limits, keepalive range or payload-size limits.
 import { createServer, type TLSSocket } from 'node:tls';
 import type { Socket as NetSocket } from 'node:net';
 import type { EventEmitter } from 'node:events';
@@ -12,6 +12,7 @@ import { createLocalJobs, type LocalJobsStore } from './local-jobs';
 import { serveJobsMqtt } from './jobs-mqtt';
 import { jobsRoot } from '../ota/jobs-topics';
 import { UPDATE_CLIENT_SUFFIX } from '../aws-setup/update-client-policy';
+import { emulateIotButtonRule } from './iot-button-rule';
 
 export interface AwsLikeBrokerOptions {
   /** 0 (the default) picks a free port. */
@@ -29,8 +30,10 @@ export interface AwsLikeBrokerOptions {
    * backend or a test harness watching every thing). Default ['observer'].
    */
   observers?: string[];
-  /** Things may also publish on iotbutton/<thing> (their policy with aws-setup --iot-button-compat); observers may watch iotbutton/. */
+  /** Things may also publish on iotbutton/<thing> (their policy with aws-setup --iot-button-compat gateway). */
   iotButton?: boolean;
+  /** Emulate the AWS IoT rule aws-setup --iot-button-compat makes: presses republished on iotbutton/<thing> (iot-button-rule.ts). */
+  iotButtonRule?: boolean;
   /** aedes persistence to use; pass the same one to a restarted broker so sessions survive it. */
   persistence?: unknown;
   /** The AWS IoT Jobs it serves; pass the same one to a restarted broker so jobs survive it, as AWS's do. */
@@ -68,7 +71,8 @@ export function startAwsLikeBroker(opts: AwsLikeBrokerOptions): Promise<AwsLikeB
   // A thing owns its own topics, as an AWS policy keyed on the thing name allows (the wire contract's rule).
   const allowed = (cn: string | undefined, topic: string): boolean => {
     if (cn === undefined) return false;
-    if (opts.iotButton && (observers.has(cn) ? topic.startsWith('iotbutton/') : topic === `iotbutton/${cn}`)) return true;
+    // A backend's policy may watch the AWS IoT Button copies; a thing may publish its own only if its policy says so.
+    if (observers.has(cn) ? topic.startsWith('iotbutton/') : opts.iotButton && topic === `iotbutton/${cn}`) return true;
     if (observers.has(cn)) return topic.startsWith(prefix + '/') || topic.startsWith('$aws/things/');
     return ownsTopic(prefix, cn, topic) || topic.startsWith(jobsRoot(cn));
   };
@@ -120,6 +124,7 @@ export function startAwsLikeBroker(opts: AwsLikeBrokerOptions): Promise<AwsLikeB
 
   const jobs = opts.jobs ?? createLocalJobs();
   const stopJobs = serveJobsMqtt(aedes, jobs, log);
+  if (opts.iotButtonRule) emulateIotButtonRule(aedes, prefix, log);
   aedes.on('client', (c) => log(`connected ${c.id}`));
   aedes.on('clientDisconnect', (c) => log(`disconnected ${c.id}`));
   aedes.on('clientError', (c, e) => log(`error ${c.id}: ${e.message}`));

@@ -134,7 +134,7 @@ export function define(program: Command, deps: GatewayCommandDeps = {}): void {
     .option('--aws-port <n>', 'AWS IoT MQTT port (default: thing.json\'s, else 8883)', parsePort)
     .option('--ca <file>', "CA certificate of the AWS IoT endpoint (default: Amazon Root CA 1 from Node's root store)")
     .option('--no-advertise', 'do not answer mDNS queries for the gateway on the LAN')
-    .option('--iot-button-compat', 'also publish each press as the AWS IoT Button does: {"serialNumber","batteryVoltage","clickType"} on iotbutton/<thing> (the thing\'s policy must allow it: aws-setup --iot-button-compat)')
+    .option('--iot-button-compat', 'also publish each press as the AWS IoT Button does on iotbutton/<thing>, for accounts without the AWS IoT rule (the thing\'s policy must allow it: aws-setup --iot-button-compat gateway); where AWS refuses it, the copies stop for that thing. With the rule (aws-setup --iot-button-compat) leave this off: the rule makes the copy for every board')
     .addHelpText('after', TRUST_MODEL)
     .action((o: GatewayCliOptions) => runGatewayCommand(o, deps));
   gateway

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AedesOptions, AedesPublishPacket, AuthenticateError, Client, ConnectPacket, PublishPacket, Subscription } from 'aedes';
 import type Aedes from 'aedes';
-import { iotButtonMessage } from './iot-button-compat';
+import { createIotButtonCompat } from './iot-button-compat';
 import { verifyConnect } from './auth';
 import { ownsTopic, thingRoot, Topic } from '../../firmware/core/wire-contract';
 import { decidePublish, decideWill } from './publish-policy';
@@ -73,7 +73,7 @@ export interface SessionDeps {
   upstream: UpstreamTarget;
   log: (line: string) => void;
   connectTimeoutMs?: number;
-  /** Also publish each press as the AWS IoT Button does, on iotbutton/<thing> (iot-button-compat.ts). */
+  /** Also publish each press as the AWS IoT Button does, on iotbutton/<thing>, until AWS refuses it (iot-button-compat.ts). */
   iotButtonCompat?: boolean;
   /** Called when a device's upstream is up: what it returns acts as the thing until the session ends. */
   onUpstream?: (thing: string, up: Upstream) => UpstreamAgent | undefined;
@@ -98,6 +98,7 @@ export function createDeviceSessions(deps: SessionDeps): DeviceSessions {
   const endings = new Set<Promise<void>>();
   let aedes: Aedes | undefined;
   let stopping = false;
+  const compat = deps.iotButtonCompat ? createIotButtonCompat(log) : undefined;
 
   function deliver(s: Session, topic: string, payload: Buffer, qos: 0 | 1): void {
     if (s.state !== 'live' || !aedes) return;
@@ -198,7 +199,9 @@ export function createDeviceSessions(deps: SessionDeps): DeviceSessions {
           onLost: (reason) => {
             if (s.state !== 'live') return;
             s.upLost = true;
-            log(`upstream of ${s.thing} lost (${reason}): dropping the device so that it resends`);
+            // A refused iotbutton copy: the press itself was acknowledged (PUBACK written) before the copy went out.
+            const cause = compat?.lost(s.thing, s.up) ? 'AWS refused the iotbutton copy' : reason;
+            log(`upstream of ${s.thing} lost (${cause}): dropping the device so that it resends`);
             client.close();
           },
         }),
@@ -257,9 +260,8 @@ export function createDeviceSessions(deps: SessionDeps): DeviceSessions {
       up.publish(topic, d.payload, packet.qos === 1 ? 1 : 0, packet.retain).then(
         () => {
           packet.retain = false; // AWS keeps retained messages; the local broker must not
-          done(null); // now aedes sends the PUBACK [MQTT-4.3.2-2]
-          const compat = deps.iotButtonCompat ? iotButtonMessage(s.thing, topic, d.payload) : undefined;
-          if (compat) up.publish(compat.topic, compat.payload, 1, false).catch((e: unknown) => log(`${compat.topic} not delivered: ${why(e)}`));
+          done(null); // now aedes writes the PUBACK [MQTT-4.3.2-2], before the copy below can cost the connection
+          compat?.afterAcknowledged(s.thing, s.topicPrefix, topic, d.payload, up);
         },
         (e: unknown) => {
           // No PUBACK: the device keeps the event and resends it on its next connection.

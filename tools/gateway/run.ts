@@ -31,7 +31,7 @@ export interface GatewayOptions {
   jobProgressMs?: number;
   /** Answer mDNS queries for the gateway (provision finds it so); undefined: stay silent. */
   advertise?: MdnsOptions;
-  /** Also publish each press on iotbutton/<thing> in the AWS IoT Button's shape. */
+  /** Also publish each press on iotbutton/<thing> in the AWS IoT Button's shape, for accounts without the AWS IoT rule (stops per thing where AWS refuses it). */
   iotButtonCompat?: boolean;
 }
 

@@ -1,6 +1,6 @@
 // The no-hardware demo as a library: a virtual NodeMCU running the exact bundle, an AWS-like
-// broker, and a cloud-side SDK client watching what arrives. `npm start` and the end-to-end
-// tests both drive it; the terminal UI lives in terminal-ui.ts, not here.
+// broker (with the AWS IoT Button rule), and a cloud-side SDK client watching what arrives.
+// `npm start` and the end-to-end tests both drive it; the terminal UI lives in terminal-ui.ts.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,6 +14,7 @@ import aedesPersistence from 'aedes-persistence';
 import { startGateway, type Gateway } from '../gateway/run';
 import { generateDeviceSecret } from '../gateway/device-store';
 import { enrolDevice } from '../provision/gateway-enrolment';
+import { iotButtonTopic } from '../shared/iot-button-shape';
 import { eventFilter, isEventTopic, statusFilter, Topic, type CloudMessage as WireMessage } from '../../firmware/core/wire-contract';
 
 export type Gesture = 'single' | 'double' | 'long';
@@ -110,7 +111,9 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
   const persistence = aedesPersistence();
   const topicPrefix = opts.topicPrefix ?? Topic.DefaultPrefix;
   const jobs = createLocalJobs();
-  let broker = await startAwsLikeBroker({ port: opts.brokerPort ?? 0, host: '127.0.0.1', pki, observers, persistence, topicPrefix, jobs, log: opts.log });
+  // As if aws-setup --iot-button-compat had made its AWS IoT rule: each press also on iotbutton/<thing>.
+  const iotButtonRule = true;
+  let broker = await startAwsLikeBroker({ port: opts.brokerPort ?? 0, host: '127.0.0.1', pki, observers, persistence, topicPrefix, jobs, iotButtonRule, log: opts.log });
   const brokerPort = broker.port;
   let brokerUp = true;
   const messages: CloudMessage[] = [];
@@ -118,7 +121,7 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
 
   const observer = pki.client('observer');
   const watcher = createCloudWatcher(
-    { endpoint: '127.0.0.1', port: brokerPort, cert: observer.cert, key: observer.key, ca: pki.ca, clientId: 'observer', topics: [eventFilter(topicPrefix), statusFilter(topicPrefix)], cleanSession: false },
+    { endpoint: '127.0.0.1', port: brokerPort, cert: observer.cert, key: observer.key, ca: pki.ca, clientId: 'observer', topics: [eventFilter(topicPrefix), statusFilter(topicPrefix), iotButtonTopic('+')], cleanSession: false },
     (topic: string, payload: string) => {
       messages.push({ topic, payload, at: Date.now() });
       opts.onCloud?.(topic, payload);
@@ -209,7 +212,7 @@ export async function startDemo(opts: DemoOptions): Promise<Demo> {
     },
     async brokerUp() {
       if (brokerUp) return;
-      broker = await startAwsLikeBroker({ port: brokerPort, host: '127.0.0.1', pki, observers, persistence, topicPrefix, jobs, log: opts.log });
+      broker = await startAwsLikeBroker({ port: brokerPort, host: '127.0.0.1', pki, observers, persistence, topicPrefix, jobs, iotButtonRule, log: opts.log });
       brokerUp = true;
     },
     brokerIsUp: () => brokerUp,

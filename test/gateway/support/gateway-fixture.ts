@@ -26,8 +26,10 @@ export interface Fixture {
   broker: AwsLikeBroker;
   gateway: Gateway;
   logs: string[];
+  /** What the AWS-like broker logged (refusals, drops). */
+  brokerLogs: string[];
   secrets: Record<string, string>;
-  /** Everything the observer saw on devices/#, in arrival order. */
+  /** Everything the observer saw on devices/# and iotbutton/#, in arrival order. */
   seen: Received[];
   observer: MqttClient;
   startGateway(port?: number, extra?: Partial<GatewayOptions>): Promise<Gateway>;
@@ -40,7 +42,8 @@ export interface Fixture {
   close(): Promise<void>;
 }
 
-export async function createFixture(things: string[], o: { iotButton?: boolean } = {}): Promise<Fixture> {
+/** iotButton: things may publish iotbutton/<thing>; iotButtonRule: the broker emulates the AWS IoT rule. */
+export async function createFixture(things: string[], o: { iotButton?: boolean; iotButtonRule?: boolean } = {}): Promise<Fixture> {
   const dir = mkdtempSync(join(tmpdir(), 'gateway-'));
   const storeDir = join(dir, 'store');
   const temp = createTempPki();
@@ -56,7 +59,8 @@ export async function createFixture(things: string[], o: { iotButton?: boolean }
     counters[thing] = 0;
     addDevice(storeDir, { thing, secret: secrets[thing], certDir: join('certs', thing) });
   }
-  const broker = await startAwsLikeBroker({ port: 0, pki: temp.pki, iotButton: o.iotButton });
+  const brokerLogs: string[] = [];
+  const broker = await startAwsLikeBroker({ port: 0, pki: temp.pki, iotButton: o.iotButton, iotButtonRule: o.iotButtonRule, log: (l) => brokerLogs.push(l) });
   const logs: string[] = [];
   const seen: Received[] = [];
   const waiters: { pred: (m: Received) => boolean; resolve: (m: Received) => void }[] = [];
@@ -74,7 +78,7 @@ export async function createFixture(things: string[], o: { iotButton?: boolean }
       else waiters.push(w);
     }
   });
-  await observer.subscribeAsync(o.iotButton ? ['devices/#', 'iotbutton/#'] : 'devices/#', { qos: 1 });
+  await observer.subscribeAsync(['devices/#', 'iotbutton/#'], { qos: 1 });
 
   const devices = new Set<MqttClient>();
   const fx: Fixture = {
@@ -84,6 +88,7 @@ export async function createFixture(things: string[], o: { iotButton?: boolean }
     broker,
     gateway: undefined as unknown as Gateway,
     logs,
+    brokerLogs,
     secrets,
     seen,
     observer,
