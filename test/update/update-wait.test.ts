@@ -64,7 +64,7 @@ test('one line per change: queued, in progress with the % from the executor (sen
     'a: in progress (switching)',
     'a: SUCCEEDED (running 0.2.0)',
   ]);
-  expect(d.log.lines.at(-1)).toMatch(/^All 1 thing run the new firmware/);
+  expect(d.log.lines.at(-1)).toMatch(/^a runs the new firmware \(job /);
 });
 
 test('a thing FAILED and another REJECTED by its device: both printed with the reason, and the command fails', async () => {

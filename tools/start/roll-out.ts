@@ -1,27 +1,22 @@
-// npm start's update key: builds the firmware with the next patch version, creates an AWS IoT job
-// for the virtual NodeMCU in the local broker's Jobs (as `npm run update` does on AWS), and follows
-// the execution the gateway reports until it ends. The switch itself shows in the device's console.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+// npm start's update key (and real-board's gateway update step): `npm run update`'s own code, in
+// process, with the local broker's AWS IoT Jobs as its control plane: the project's firmware built
+// with the next patch version, one job created, followed until the gateway reports the device's
+// verdict. The switch itself shows in the device's console. It creates no AWS client.
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { buildFirmware } from '../build/build-firmware';
-import { makeJobDocument } from '../ota/job-document';
-import { isTerminal, type LocalJobsStore } from '../broker/local-jobs';
+import type { LocalJobsStore } from '../broker/local-jobs';
 import type { LocalJobExecution } from '../broker/local-jobs-api';
+import { isUserError } from '../shared/errors';
+import type { Logger } from '../shared/log';
+import { createLocalFirmwareJobs } from '../update/local-firmware-jobs';
+import { buildProject, run } from '../update/run';
 
 /** The next patch version: 0.1.0 -> 0.1.1. */
 export function nextPatch(version: string): string {
   const m = /^(\d+)\.(\d+)\.(\d+)/.exec(version);
   if (!m) throw new Error(`"${version}" is not a version like 1.2.3`);
   return `${m[1]}.${m[2]}.${Number(m[3]) + 1}`;
-}
-
-/** One line for what an execution is doing now (its status and details). */
-export function describeExecution(e: LocalJobExecution): string {
-  const d = e.statusDetails;
-  if (d.step === 'sending' && d.total) return `${e.status}: sending ${d.sent}/${d.total} bytes (${Math.floor((100 * Number(d.sent)) / Number(d.total))}%)`;
-  if (d.step) return `${e.status}: ${d.step}`;
-  return d.detail ? `${e.status}: ${d.detail}` : e.status;
 }
 
 export interface RollOutOptions {
@@ -35,30 +30,39 @@ export interface RollOutOptions {
   timeoutMs?: number;
 }
 
+/** The execution as it ended (or stood when the wait gave up); the command's own refusals are thrown. */
 export async function rollOut(o: RollOutOptions): Promise<LocalJobExecution> {
   const version = nextPatch(o.running);
+  // The command's working folder: no certs/<thing>/ there, so the thing is one the gateway serves.
   const dir = mkdtempSync(path.join(os.tmpdir(), 'roll-out-'));
-  let bundle: Buffer;
+  let jobId: string | undefined;
+  const log: Logger = {
+    out: (line) => (jobId = line),
+    info: o.log,
+    warn: (line) => o.log(`warning: ${line}`),
+    error: o.log,
+    debug: () => undefined,
+    addSecret: () => undefined,
+    redact: (text) => text,
+  };
   try {
-    const r = await buildFirmware({ cwd: o.cwd, outFile: path.join(dir, 'firmware.js'), version, log: () => {} });
-    bundle = readFileSync(r.outFile);
+    await run(
+      { cwd: dir, thing: o.thing, wait: true, timeoutMs: o.timeoutMs ?? 20 * 60000 },
+      {
+        log,
+        jobs: createLocalFirmwareJobs(o.jobs, [o.thing]),
+        build: () => buildProject(o.cwd, { ...log, info: () => undefined }, { outFile: path.join(dir, 'firmware.js'), version }),
+        pollMs: 200,
+        stop: new Promise(() => undefined),
+      },
+    );
+  } catch (e) {
+    // A device's refusal or rollback is an outcome to show, not a failure of the roll-out.
+    if (!isUserError(e) || jobId === undefined) throw e;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  const jobId = `update-${version.replace(/\./g, '_')}-${Date.now()}`;
-  o.jobs.createJob({ jobId, targets: [o.thing], document: makeJobDocument({ version, bundle, allowDowngrade: false }), description: `npm start: firmware ${version}` });
-  o.log(`job ${jobId}: firmware ${version} (${bundle.length} bytes) for ${o.thing}, created in the local AWS IoT Jobs`);
-  let said = '';
-  const until = Date.now() + (o.timeoutMs ?? 20 * 60000);
-  for (;;) {
-    const e = o.jobs.describeJobExecution(jobId, o.thing);
-    const now = e ? describeExecution(e) : 'QUEUED';
-    // Progress at most every 25%, so the screen is not a wall of numbers.
-    const shown = now.replace(/sending \d+\/\d+ bytes \((\d+)%\)/, (_all, p: string) => `sending (${Math.floor(Number(p) / 25) * 25}%)`);
-    if (shown !== said) o.log(`job ${jobId}: ${now}`);
-    said = shown;
-    if (e && isTerminal(e.status)) return e;
-    if (Date.now() > until) throw new Error(`job ${jobId} did not end in time; it is ${now}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  const e = o.jobs.describeJobExecution(jobId!, o.thing);
+  if (!e) throw new Error(`job ${jobId} has no execution for ${o.thing}`);
+  return e;
 }

@@ -171,7 +171,7 @@ async function follow(jobId: string, things: string[], direct: DirectTarget[], j
     if (failed.length) {
       throw new UserError(`${failed.length} of ${things.length} things did not update (${failed.map((f) => `${f.thing} ${f.status}${f.detail ? `: ${f.detail}` : ''}`).join('; ')}): see each reason, fix it, and run npm run update again.`, 'update-failed');
     }
-    log.info(`All ${things.length} thing${things.length === 1 ? '' : 's'} run the new firmware (job ${jobId}).`);
+    log.info(`${things.length === 1 ? `${things[0]} runs` : `All ${things.length} things run`} the new firmware (job ${jobId}).`);
     return { jobId, outcomes, ended: 'done' };
   } finally {
     ctrlC?.done();
