@@ -169,8 +169,12 @@ export async function runRealBoardCheck(o: RealBoardOptions, log: Logger): Promi
         if (o.update) {
           // The next patch version as an AWS IoT job in the local broker; the gateway executes it.
           const next = nextPatch(projectVersion);
-          const e = await rollOut({ cwd: o.cwd, jobs: broker.jobs, thing: o.thing, running: projectVersion, log: (l) => log.info(`    ${l}`), timeoutMs: 20 * 60000 });
+          const { result: e, peak } = await withDevice(o.port, log, (dev) =>
+            duringSampling(dev.client, () => rollOut({ cwd: o.cwd, jobs: broker.jobs, thing: o.thing, running: projectVersion, log: (l) => log.info(`    ${l}`), timeoutMs: 20 * 60000 })),
+          );
           if (!step(`update to ${next} by job (gateway)`, e.status === 'SUCCEEDED', `${e.status}: ${e.statusDetails.detail ?? ''}`)) return steps;
+          // The update's RAM on the board itself (issue 14's limit: +300 over idle while updating).
+          if (peak > 0) log.info(`RAM  during the update: at most ${peak} JsVars in use (sampled at the console), ${peak - used} over the idle ${used} (limit +${OTA_RAM_LIMIT})`);
           running = next;
           const before = events.length;
           if (standIns) await withDevice(o.port, log, (dev) => dev.client.evaluate('PRESS(100)'));
@@ -192,6 +196,36 @@ export async function runRealBoardCheck(o: RealBoardOptions, log: Logger): Promi
 
 /** JsVars the firmware may hold over an empty boot, connected in gateway mode (DEVELOPERS' budget). */
 export const GATEWAY_RAM_BUDGET = 474;
+
+/** JsVars an update may add over idle while it runs (issue 14; docs/ota.md). */
+export const OTA_RAM_LIMIT = 300;
+
+/**
+ * Runs `work` while reading the board's process.memory().usage at the console about 4 times a second;
+ * the largest reading (0 if none answered: the board restarts during an update, and a read then
+ * fails and is skipped). A reading is live JsVars (Espruino collects garbage first), and costs the
+ * console line's own few JsVars.
+ */
+async function duringSampling<T>(client: ConsoleClient, work: () => Promise<T>): Promise<{ result: T; peak: number }> {
+  let peak = 0;
+  let done = false;
+  const sampling = (async () => {
+    while (!done) {
+      try {
+        peak = Math.max(peak, await client.evaluate<number>('process.memory().usage', { timeoutMs: 2000 }));
+      } catch {
+        // the board is restarting into the new slot, or busy writing flash
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  })();
+  try {
+    return { result: await work(), peak };
+  } finally {
+    done = true;
+    await sampling;
+  }
+}
 
 /**
  * process.memory().usage (it collects garbage first) once `code` ran and the device settled: the
