@@ -175,7 +175,7 @@ test('no AWS credentials: a clear error saying how to set them, and no job', asy
   iot.onAnyCommand().rejects(Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }));
   const e = await failure(run(opts({ thing: 'button-1' }), deps()));
   expect(e.anchor).toBe('aws-credentials');
-  expect(e.message).toMatch(/^No AWS credentials found: .*--profile NAME, then run update again\.$/);
+  expect(e.message).toMatch(/^No AWS credentials found: .*--profile NAME, then run npm run update again\.$/);
 });
 
 test('npm run update -- --help names every option, who executes the job, Ctrl-C and the IAM permissions', async () => {

@@ -31,6 +31,13 @@ function deviceFor(t: Transcript) {
 export async function replay(t: Transcript, exceptions: Exceptions = {}, onProbe?: (done: number, total: number) => void): Promise<ReplayResult> {
   const device = deviceFor(t);
   const con = createStreamConsole((b) => device.consoleInput(b));
+  // A probe's pause stands for what the board did in that time: here it ends only once the
+  // timers due within it have run, so a loaded machine's late host timers do not cut it short.
+  con.sleep = async (ms) => {
+    const until = performance.now() + ms;
+    await new Promise((r) => setTimeout(r, ms));
+    for (let spins = 0; device.nextTimerDueAt() <= until && spins < 400; spins++) await new Promise((r) => setTimeout(r, 5));
+  };
   const off = device.onTerminal((text) => con.feed(text));
   const mismatches: Mismatch[] = [];
   const matched = new Set<string>();

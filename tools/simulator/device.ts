@@ -74,6 +74,12 @@ export interface VirtualDevice {
   /** Everything written to the console terminal (prompts, echo, \r\n) goes here too. */
   onTerminal(fn: (text: string) => void): () => void;
   memory(): MemoryReport;
+  /**
+   * When the running program's earliest timer is due, on the host's performance.now() clock
+   * (Infinity with none, or powered off): a host that waits for "what the board does in N ms" waits
+   * until the timers due by then have run, however late a busy machine runs them.
+   */
+  nextTimerDueAt(): number;
   /** Serves the console on 127.0.0.1:port (0 = any free port); resolves to the bound port. */
   serveConsole(port: number): Promise<number>;
   /**
@@ -275,6 +281,7 @@ export function createVirtualDevice(opts: VirtualDeviceOptions): VirtualDevice {
       terminals.add(fn);
       return () => terminals.delete(fn);
     },
+    nextTimerDueAt: () => session?.nextTimerDueAt() ?? Infinity,
     memory() {
       if (!session) throw new Error('The virtual device is powered off: call boot() first.');
       return estimateMemory(session.memoryRoots());

@@ -62,6 +62,8 @@ export interface Session extends StationSink {
   runDeferred(): void;
   pinName(v: unknown): string | undefined;
   memoryRoots(): MemoryRoots;
+  /** timers.ts nextDueAt: when the earliest timer is due (host time), Infinity with none. */
+  nextTimerDueAt(): number;
 }
 
 export function createSession(d: SessionDeps): Session {
@@ -284,6 +286,7 @@ export function createSession(d: SessionDeps): Session {
       }
     },
     pinName: (v) => pins.name(v),
+    nextTimerDueAt: () => timers.nextDueAt(),
     memoryRoots() {
       const held = [...timers.held(), ...watches.held(), ...sockets.held()];
       return {

@@ -31,6 +31,8 @@ export interface Timers {
   /** Callbacks and arguments held by timers (for the memory estimate). */
   held(): unknown[];
   count(): number;
+  /** The host time (performance.now()) the earliest timer is due at; Infinity with none. */
+  nextDueAt(): number;
 }
 
 export function createTimers(realm: Realm, life: Lifetime, runner: Runner): Timers {
@@ -131,5 +133,10 @@ export function createTimers(realm: Realm, life: Lifetime, runner: Runner): Time
       return out;
     },
     count: () => timers.size,
+    nextDueAt() {
+      let next = Infinity;
+      for (const t of timers.values()) next = Math.min(next, t.dueAt);
+      return next;
+    },
   };
 }

@@ -49,7 +49,7 @@ export function createFirmwareJobs(iot: Pick<IoTClient, 'send'>, sdk: Sdk, ctx: 
     try {
       return await fn();
     } catch (err) {
-      throw toUserError(err, { ...ctx, action, command: 'update' });
+      throw toUserError(err, { ...ctx, action, command: 'npm run update' });
     }
   };
 
@@ -62,7 +62,7 @@ export function createFirmwareJobs(iot: Pick<IoTClient, 'send'>, sdk: Sdk, ctx: 
         return r.thingArn;
       } catch (err) {
         if (awsErrorName(err) === 'ResourceNotFoundException') return undefined;
-        throw toUserError(err, { ...ctx, action: 'iot:DescribeThing', command: 'update' });
+        throw toUserError(err, { ...ctx, action: 'iot:DescribeThing', command: 'npm run update' });
       }
     },
 
