@@ -74,3 +74,26 @@ export function toUserError(err: unknown, ctx: AwsContext): unknown {
   }
   return err;
 }
+
+/**
+ * How the "ensure" steps call AWS: `call` turns any SDK error into the user's sentence; `lookup`
+ * also answers undefined when AWS says the resource does not exist (its error names in `notFound`).
+ */
+export function awsCallers(ctx: Omit<AwsContext, 'action'>, notFound: string[]) {
+  const call = async <T>(action: string, fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await fn();
+    } catch (err) {
+      throw toUserError(err, { ...ctx, action });
+    }
+  };
+  const lookup = async <T>(action: string, fn: () => Promise<T>): Promise<T | undefined> => {
+    try {
+      return await fn();
+    } catch (err) {
+      if (notFound.includes(awsErrorName(err) ?? '')) return undefined;
+      throw toUserError(err, { ...ctx, action });
+    }
+  };
+  return { call, lookup };
+}

@@ -3,7 +3,7 @@
 // Reused when it exists; removed again only if this run made it. It never touches other roles.
 import type { IAMClient } from '@aws-sdk/client-iam';
 import { UserError } from '../shared/errors';
-import { awsErrorName, toUserError, type AwsContext } from './aws-errors';
+import { awsCallers, awsErrorName, type AwsContext } from './aws-errors';
 import { samePolicy, type PolicyScope } from './policy';
 import { IOT_BUTTON_ROOT } from '../shared/iot-button-shape';
 
@@ -53,21 +53,7 @@ function trustsIot(doc: string): boolean {
 }
 
 export function createRoleSteps(iam: Pick<IAMClient, 'send'>, sdk: IamSdk, ctx: Omit<AwsContext, 'action'>) {
-  const call = async <T>(action: string, fn: () => Promise<T>): Promise<T> => {
-    try {
-      return await fn();
-    } catch (err) {
-      throw toUserError(err, { ...ctx, action });
-    }
-  };
-  const lookup = async <T>(action: string, fn: () => Promise<T>): Promise<T | undefined> => {
-    try {
-      return await fn();
-    } catch (err) {
-      if (awsErrorName(err) === 'NoSuchEntityException' || awsErrorName(err) === 'NoSuchEntity') return undefined;
-      throw toUserError(err, { ...ctx, action });
-    }
-  };
+  const { call, lookup } = awsCallers(ctx, ['NoSuchEntityException', 'NoSuchEntity']);
 
   /** Removes the role this run made (its inline policy first, as IAM requires). */
   async function removeRole(scope: PolicyScope): Promise<void> {

@@ -2,7 +2,7 @@
 // is missing. Every SDK error leaves here as a UserError where the user can fix it. No files, no logs.
 import type { IoTClient } from '@aws-sdk/client-iot';
 import { UserError } from '../shared/errors';
-import { awsErrorName, toUserError } from './aws-errors';
+import { awsCallers, awsErrorName, toUserError } from './aws-errors';
 import { samePolicy } from './policy';
 
 type Sdk = typeof import('@aws-sdk/client-iot');
@@ -15,22 +15,7 @@ export interface IotStepsContext {
 export type PolicyOutcome = { kind: 'created' } | { kind: 'unchanged' } | { kind: 'updated'; version: string };
 
 export function createIotSteps(iot: Pick<IoTClient, 'send'>, sdk: Sdk, ctx: IotStepsContext) {
-  const call = async <T>(action: string, fn: () => Promise<T>): Promise<T> => {
-    try {
-      return await fn();
-    } catch (err) {
-      throw toUserError(err, { ...ctx, action });
-    }
-  };
-  /** The call's result, or undefined when AWS says the resource does not exist. */
-  const lookup = async <T>(action: string, fn: () => Promise<T>): Promise<T | undefined> => {
-    try {
-      return await fn();
-    } catch (err) {
-      if (awsErrorName(err) === 'ResourceNotFoundException') return undefined;
-      throw toUserError(err, { ...ctx, action });
-    }
-  };
+  const { call, lookup } = awsCallers(ctx, ['ResourceNotFoundException']);
 
   return {
     async endpoint(): Promise<string> {
