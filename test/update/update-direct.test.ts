@@ -74,6 +74,15 @@ const until = async (ok: () => boolean, ms: number, what: string) => {
   }
 };
 
+/** A board of board()'s, once connected to the broker and subscribed to its ota topic; its console lines. */
+async function connectedBoard(thing: string): Promise<string[]> {
+  const lines: string[] = [];
+  board(thing, lines);
+  await until(() => lines.some((l) => l.startsWith('mqtt: connected')), 15000, 'the board to connect');
+  await new Promise((r) => setTimeout(r, 300)); // its SUBSCRIBE to ota/in
+  return lines;
+}
+
 async function update(thing: string, bundle: Buffer, v: string, stepTimeoutMs = 5000) {
   const cp = localControlPlane(broker.jobs, [thing]);
   const log = createMemoryLogger();
@@ -87,10 +96,7 @@ async function update(thing: string, bundle: Buffer, v: string, stepTimeoutMs = 
 
 test('update --thing X on a direct board: the command executes the job as the thing, the board switches, proves itself, and the job SUCCEEDED', async () => {
   const THING = 'esp32-direct-1';
-  const lines: string[] = [];
-  board(THING, lines);
-  await until(() => lines.some((l) => l.startsWith('mqtt: connected')), 15000, 'the board to connect');
-  await new Promise((r) => setTimeout(r, 300)); // its SUBSCRIBE to ota/in
+  const lines = await connectedBoard(THING);
   const { result, log } = await update(THING, withVersion('0.2.0'), '0.2.0');
   expect(result).toMatchObject({ ended: 'done', outcomes: [{ thing: THING, status: 'SUCCEEDED', detail: 'running 0.2.0' }] });
   const jobId = (result as { jobId: string }).jobId;
@@ -108,10 +114,7 @@ test('update --thing X on a direct board: the command executes the job as the th
 
 test('the board refuses the version it already runs: the job ends REJECTED with its reason, and the command fails', async () => {
   const THING = 'esp32-direct-2';
-  const lines: string[] = [];
-  board(THING, lines);
-  await until(() => lines.some((l) => l.startsWith('mqtt: connected')), 15000, 'the board to connect');
-  await new Promise((r) => setTimeout(r, 300));
+  const lines = await connectedBoard(THING);
   const { result, log } = await update(THING, fw, version);
   const e = await failure(Promise.reject(result));
   expect(e.anchor).toBe('update-failed');
@@ -121,10 +124,7 @@ test('the board refuses the version it already runs: the job ends REJECTED with 
 
 test("a job ahead in the thing's queue that is not a firmware update is REJECTED without touching the board; ours then runs", async () => {
   const THING = 'esp32-direct-3';
-  const lines: string[] = [];
-  board(THING, lines);
-  await until(() => lines.some((l) => l.startsWith('mqtt: connected')), 15000, 'the board to connect');
-  await new Promise((r) => setTimeout(r, 300));
+  const lines = await connectedBoard(THING);
   broker.jobs.createJob({ jobId: 'rotate-keys-1', targets: [THING], document: JSON.stringify({ operation: 'rotate-keys' }) });
   const { result, log } = await update(THING, withVersion('0.3.0'), '0.3.0');
   expect(result).toMatchObject({ ended: 'done', outcomes: [{ thing: THING, status: 'SUCCEEDED', detail: 'running 0.3.0' }] });
