@@ -10,7 +10,9 @@ import { createMemoryLogger } from '../../tools/shared/log';
 import { run } from '../../tools/update/run';
 import { startRig, type Rig } from '../interop/support/rig';
 import { abKit, type AbKit } from '../gateway/support/ab-device';
+import { until } from '../interop/support/wait';
 import { localControlPlane } from '../support/local-control-plane';
+import { statusTopic, Topic } from '../../firmware/core/wire-contract';
 
 let rig: Rig;
 let kit: AbKit;
@@ -35,6 +37,7 @@ test('update --all --wait: one job for every thing the gateway serves; each devi
   // What the gateway reported, every update: --wait polls, so a transfer shorter than a poll shows
   // no % line on a fast machine (seen in CI); the executor's reports are the deterministic record.
   const reported = jest.spyOn(rig.broker.jobs!, 'update');
+  const seenBefore = rig.watcher.messages.length;
   const log = createMemoryLogger();
   const bundle = kit.withVersion('0.2.0');
   let calls: typeof reported.mock.calls = [];
@@ -61,4 +64,11 @@ test('update --all --wait: one job for every thing the gateway serves; each devi
   for (const line of out.split('\n').filter((l) => l.includes(': in progress'))) expect(line).toMatch(/^gw-update-\d: in progress( \d+%)? \((sending|switching|proving)\)$/);
   expect(out).toContain('All 2 things run the new firmware');
   for (const d of devices) expect(d.lines).toContain('ota: running 0.2.0, proven');
+  // The restart into the new firmware drops the link without DISCONNECT: the cloud sees the Will's
+  // offline for the reboot, then online from 0.2.0 (docs/ota.md, "The transfer").
+  for (const t of things) {
+    const status = () => rig.watcher.messages.slice(seenBefore).filter((m) => m.topic === statusTopic(Topic.DefaultPrefix, t)).map((m) => m.payload);
+    await until(() => status().join().endsWith('offline,online'), 5000, () => `${t}'s status: ${status().join(', ')}`);
+    expect(status().filter((p) => p === 'offline')).toHaveLength(1);
+  }
 }, 120000);
