@@ -8,47 +8,39 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createMemoryLogger } from '../../tools/shared/log';
 import { run } from '../../tools/update/run';
-import { startRig, type Rig } from '../interop/support/rig';
-import { abKit, type AbKit } from '../gateway/support/ab-device';
+import { useAbRig } from '../gateway/support/ab-device';
 import { until } from '../interop/support/wait';
 import { localControlPlane } from '../support/local-control-plane';
 import { statusTopic, Topic } from '../../firmware/core/wire-contract';
 
-let rig: Rig;
-let kit: AbKit;
+const ab = useAbRig();
 let cwd: string;
 
-beforeAll(async () => {
-  rig = await startRig('aws-like');
-  kit = await abKit(rig);
+beforeAll(() => {
   cwd = mkdtempSync(join(tmpdir(), 'update-gateway-'));
-}, 90000);
-afterAll(async () => {
-  await kit?.close();
-  await rig?.close();
-  rmSync(cwd, { recursive: true, force: true });
 });
+afterAll(() => rmSync(cwd, { recursive: true, force: true }));
 
 test('update --all --wait: one job for every thing the gateway serves; each device switches, proves 0.2.0, and SUCCEEDED is printed', async () => {
   const things = ['gw-update-1', 'gw-update-2'];
-  const devices = things.map((t) => kit.device(t));
+  const devices = things.map((t) => ab.kit.device(t));
   for (const d of devices) await d.waitLine(/^mqtt: connected/, 15000);
-  const cp = localControlPlane(rig.broker.jobs!, things);
+  const cp = localControlPlane(ab.rig.broker.jobs!, things);
   // What the gateway reported, every update: --wait polls, so a transfer shorter than a poll shows
   // no % line on a fast machine (seen in CI); the executor's reports are the deterministic record.
-  const reported = jest.spyOn(rig.broker.jobs!, 'update');
-  const seenBefore = rig.watcher.messages.length;
+  const reported = jest.spyOn(ab.rig.broker.jobs!, 'update');
+  const seenBefore = ab.rig.watcher.messages.length;
   const log = createMemoryLogger();
-  const bundle = kit.withVersion('0.2.0');
+  const bundle = ab.kit.withVersion('0.2.0');
   let calls: typeof reported.mock.calls = [];
   try {
     const r = await run(
-      { cwd, all: true, store: rig.gw.storeDir, wait: true, region: 'eu-west-1' },
+      { cwd, all: true, store: ab.rig.gw.storeDir, wait: true, region: 'eu-west-1' },
       { log, iot: cp.client, build: async () => ({ bundle, version: '0.2.0' }), pollMs: 200, stop: new Promise(() => undefined) },
     );
     expect(r.ended).toBe('done');
     expect(r.outcomes).toEqual(things.map((thing) => ({ thing, status: 'SUCCEEDED', detail: 'running 0.2.0' })));
-    expect(rig.broker.jobs!.listJobExecutionsForJob(r.jobId).map((e) => e.thingName).sort()).toEqual(things);
+    expect(ab.rig.broker.jobs!.listJobExecutionsForJob(r.jobId).map((e) => e.thingName).sort()).toEqual(things);
   } finally {
     cp.restore();
     calls = reported.mock.calls.slice();
@@ -67,7 +59,7 @@ test('update --all --wait: one job for every thing the gateway serves; each devi
   // The restart into the new firmware drops the link without DISCONNECT: the cloud sees the Will's
   // offline for the reboot, then online from 0.2.0 (docs/ota.md, "The transfer").
   for (const t of things) {
-    const status = () => rig.watcher.messages.slice(seenBefore).filter((m) => m.topic === statusTopic(Topic.DefaultPrefix, t)).map((m) => m.payload);
+    const status = () => ab.rig.watcher.messages.slice(seenBefore).filter((m) => m.topic === statusTopic(Topic.DefaultPrefix, t)).map((m) => m.payload);
     await until(() => status().join().endsWith('offline,online'), 5000, () => `${t}'s status: ${status().join(', ')}`);
     expect(status().filter((p) => p === 'offline')).toHaveLength(1);
   }

@@ -1,8 +1,8 @@
 // A virtual NodeMCU flashed as `npm run flash` leaves an A/B device (loader, fw.a, the receiver, a
 // fresh boot log), enrolled in a rig's gateway, and firmware variants for update tests. Shared by
-// the gateway's update tests (device-updates, job-updates); it asserts nothing.
+// the gateway's update tests (device-updates, job-updates, update-gateway); it asserts nothing.
 import { buildAbFiles, withVersion, writeAbFlash } from '../../support/ab-files';
-import { startRigDevice, type Rig, type RigDevice } from '../../interop/support/rig';
+import { startRig, startRigDevice, type Rig, type RigDevice } from '../../interop/support/rig';
 
 export interface AbKit {
   fw: Buffer;
@@ -37,4 +37,18 @@ export async function abKit(rig: Rig): Promise<AbKit> {
       for (const d of devices) await d.close();
     },
   };
+}
+
+/** A suite's AWS-like rig and its A/B kit: started before the suite's tests, closed after them. */
+export function useAbRig(): { readonly rig: Rig; readonly kit: AbKit } {
+  const ab = {} as { rig: Rig; kit: AbKit };
+  beforeAll(async () => {
+    ab.rig = await startRig('aws-like');
+    ab.kit = await abKit(ab.rig);
+  }, 90000);
+  afterAll(async () => {
+    await ab.kit?.close();
+    await ab.rig?.close();
+  });
+  return ab;
 }
