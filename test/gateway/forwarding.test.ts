@@ -2,6 +2,9 @@
 // PUBACK waits for AWS's, its subscriptions and Will are mirrored, and AWS's messages come back.
 import type { PublishPacket } from 'aedes';
 import { createFixture, type Fixture } from './support/gateway-fixture';
+import * as upstream from '../../tools/gateway/upstream';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const THING = 'gw-fwd-1';
 let fx: Fixture;
@@ -123,4 +126,32 @@ test('the availability status needs no tag (the firmware publishes "online" as p
   const m = await fx.waitSeen((x) => x.topic === `devices/${THING}/status` && x.payload === 'online');
   expect(m.payload).toBe('online');
   await dev.endAsync();
+});
+
+test("a device that comes back while its last upstream is still closing gets a new upstream only after the old one is gone: AWS sees no takeover, so no second Will", async () => {
+  // Seen once in CI: the new upstream (same client id) connected during the old one's DISCONNECT,
+  // the broker took the old connection over and published its Will again. Slow the close to make
+  // that window wide.
+  const real = upstream.openUpstream;
+  const spy = jest.spyOn(upstream, 'openUpstream').mockImplementation(async (o) => {
+    const up = await real(o);
+    const close = up.close;
+    return { ...up, close: () => sleep(300).then(close) };
+  });
+  try {
+    const will = { topic: `devices/${THING}/status`, payload: Buffer.from('offline'), qos: 1 as const, retain: false };
+    const gone = await fx.connectDevice(THING, undefined, { will });
+    const before = fx.seen.length;
+    (gone.stream as unknown as { destroy(): void }).destroy();
+    await fx.waitSeen((m) => m.topic === will.topic && m.payload === 'offline');
+    const back = await fx.connectDevice(THING, undefined, { will });
+    const tagged = fx.tag(THING, `devices/${THING}/events/button`, '{"marker":2}');
+    await back.publishAsync(`devices/${THING}/events/button`, tagged, { qos: 1 });
+    await fx.waitSeen((m) => m.payload === '{"marker":2}');
+    await back.endAsync();
+    await sleep(400); // a takeover's Will would arrive by now
+    expect(fx.seen.slice(before).filter((m) => m.topic === will.topic)).toHaveLength(1);
+  } finally {
+    spy.mockRestore();
+  }
 });

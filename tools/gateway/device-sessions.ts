@@ -95,7 +95,9 @@ export function createDeviceSessions(deps: SessionDeps): DeviceSessions {
   const byThing = new Map<string, Session>();
   const byClient = new WeakMap<Client, Session>();
   const connects = new WeakMap<Client, ConnectPacket>();
-  const endings = new Set<Promise<void>>();
+  // Each thing's last ending session, until its upstream is closed. A thing's newer ending waits for
+  // its older one (through the newer session's opening), so the last is the one to wait for.
+  const endings = new Map<string, Promise<void>>();
   let aedes: Aedes | undefined;
   let stopping = false;
   const compat = deps.iotButtonCompat ? createIotButtonCompat(log) : undefined;
@@ -132,8 +134,8 @@ export function createDeviceSessions(deps: SessionDeps): DeviceSessions {
       if (wasLive) log(`disconnected ${s.thing} (${reason})`);
     })();
     s.ending = ending;
-    endings.add(ending);
-    void ending.finally(() => endings.delete(ending));
+    endings.set(s.thing, ending);
+    void ending.finally(() => endings.get(s.thing) === ending && endings.delete(s.thing));
     return ending;
   }
 
@@ -183,9 +185,9 @@ export function createDeviceSessions(deps: SessionDeps): DeviceSessions {
         if (!s.registered) void end(s, 'closed while connecting');
       });
       const counter = v.value;
-      // AWS allows one connection per client id: the old upstream must be gone before the new
-      // one connects, or the two would take each other over.
-      const before = old ? end(old, 'replaced by a new connection') : Promise.resolve();
+      // AWS allows one connection per client id: the old upstream, live or still closing, must be
+      // gone before the new one connects, or AWS takes the old one over and publishes its Will.
+      const before = old ? end(old, 'replaced by a new connection') : (endings.get(s.thing) ?? Promise.resolve());
       s.opening = before.then(() =>
         openUpstream({
           ...deps.upstream,
@@ -354,7 +356,7 @@ export function createDeviceSessions(deps: SessionDeps): DeviceSessions {
       stopping = true;
       await closeDevices();
       for (const s of [...byThing.values()]) void end(s, 'gateway stopping');
-      await Promise.all([...endings]);
+      await Promise.all([...endings.values()]);
     },
   };
 }
