@@ -34,7 +34,11 @@ describeWithMosquitto('the firmware and the gateway against mosquitto 2', () => 
   }
 
   const waitEvents = (thing: string, n: number, ms = 30000) =>
-    until(() => watcher.events(thing).length >= n, ms, () => `${thing}: ${watcher.events(thing).length} of ${n} events; mosquitto said:\n${broker.log.slice(-8).join('\n')}`);
+    until(
+      () => watcher.events(thing).length >= n,
+      ms,
+      () => `${thing}: ${watcher.events(thing).length} of ${n} events; the device said:\n${(open.find((d) => d.thing === thing)?.lines ?? []).slice(-15).join('\n')}\nmosquitto said:\n${broker.log.slice(-8).join('\n')}`,
+    );
 
   describe.each<PathKind>(['direct', 'gateway'])('%s', (p) => {
     test('a single, a double and a long press each arrive once, in order, with the retained "online" status', async () => {
