@@ -58,6 +58,11 @@ import { gatewayCredentials } from './espruino/gateway-credentials';
   // Pin names stay strings ("D0"): Espruino accepts them wherever a Pin is expected. The gestures
   // function is the watch callback itself: no closure here, so nothing keeps this scope alive.
   const db = cfg.button.debounceMs;
+  // setWatch debounces on Espruino's timers, which SNTP's setTime leaves alone, so the edges it
+  // reports are stable for db ms. The gesture code must not time them again by e.time: SNTP steps
+  // that clock (back by under a second every 30 s), and a release then reads as a few ms after its
+  // press, is dropped as bounce, and the click is stuck (test/faults/clock-step-press.test.ts).
+  cfg.button.debounceMs = 0;
   pinMode(pins.button as unknown as Pin, pins.buttonActiveLow ? 'input_pullup' : 'input_pulldown', false);
   setWatch(createGestures(cfg.button, pins.buttonActiveLow, clock, app, 1) as (e: unknown) => void, pins.button as unknown as Pin, {
     repeat: true,

@@ -1,8 +1,9 @@
 // Turns button edges into SINGLE / DOUBLE / LONG clicks, and a 10 s hold into MAINTENANCE, with one
 // closure and at most one timer.
-// It does not read pins or debounce in hardware: it is setWatch's callback itself (no glue closure
-// in between, to save RAM), and bounce that slips through is dropped here by time alone. Times come
-// from the edge (its e.time through clock.now), not from the moment it is handled.
+// It does not read pins: it is setWatch's callback itself (no glue closure in between, to save RAM).
+// Given debounceMs, it drops bounce by the edges' times; the device gives it 0 and lets setWatch's
+// debounce do that (main.ts), because SNTP steps e.time. Times come from the edge (its e.time
+// through clock.now), not from the moment it is handled.
 import type { Clock } from '../ports';
 
 /**

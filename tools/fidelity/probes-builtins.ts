@@ -201,6 +201,8 @@ export function builtinProbes(): Probe[] {
     session('timer', 'extra arguments', ['setTimeout(function(a, b) { print(a + b) }, 1, 2, 3)\n', { wait: 60 }, '\n']),
     session('timer', 'order by due time', ['setTimeout(function() { print(2) }, 40); setTimeout(function() { print(1) }, 5)\n', { wait: 120 }, '\n']),
     session('timer', 'ids count up', ['setTimeout(function(){}, 1000)\n', 'setTimeout(function(){}, 1000)\n', 'clearTimeout()\n']),
+    // SNTP sets the clock with setTime(): getTime() and setWatch's e.time step, timers keep their delay.
+    session('timer', 'setTime steps the clock back; a pending timer keeps its delay', ['var t0 = getTime(); setTimeout(function() { var d = getTime() - t0; print("fired", d > -1.1 && d < -0.8) }, 100); setTime(t0 - 1); print(getTime() < t0)\n', { wait: 250 }, '\n']),
     session('timer', 'clearTimeout() clears all', ['setTimeout(function() { print("x") }, 10); setTimeout(function() { print("y") }, 10); clearTimeout()\n', { wait: 60 }, '\n']),
     session('promise', 'then runs after the line', ['Promise.resolve(1).then(function(v) { print("p", v) }); print("sync")\n', { wait: 30 }, '\n']),
     session('promise', 'unhandled rejection', ['new Promise(function(r, j) { j(new Error("no")) })\n', { wait: 60 }, '\n']),
