@@ -16,7 +16,9 @@ function make(cn: string, issuer?: { cert: forge.pki.Certificate; key: forge.pki
   const keys = forge.pki.rsa.generateKeyPair({ bits: 1024, e: 0x10001 });
   const cert = forge.pki.createCertificate();
   cert.publicKey = keys.publicKey;
-  cert.serialNumber = '0' + crypto.randomBytes(8).toString('hex');
+  // Even-length hex with a non-zero first byte: '0' + hex whose first byte was 00 made a serial
+  // OpenSSL refuses to parse (about 1 certificate in 800; seen once in CI).
+  cert.serialNumber = '01' + crypto.randomBytes(8).toString('hex');
   cert.validity.notBefore = new Date(Date.now() - 86400000);
   cert.validity.notAfter = new Date(Date.now() + 86400000 * 30);
   cert.setSubject([{ name: 'commonName', value: cn }]);
